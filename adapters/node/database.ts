@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import postgres from 'postgres'
+import { DBOSInitializationError } from '../../core/errors.ts'
+import type { DatabaseFactory, DatabasePort } from '../../core/ports/database.ts'
+import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
+import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgres-js.ts'
+
+/** bigint columns hold epoch milliseconds, which fit in a double: read them as numbers. */
+const INT8 = 20
+
+/** postgres.js for postgres:// URLs; PGlite for memory:// and file: (the embedded default). */
+export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool }): Promise<DatabasePort> => {
+  if (pool) return postgresJsDatabase(pool as PostgresJsLike, false)
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const sql = postgres(url, {
+      max: poolSize,
+      connect_timeout: 10,
+      onnotice: () => {},
+      types: { bigint: { to: INT8, from: [INT8], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
+      transform: { undefined: null },
+    })
+    return postgresJsDatabase(sql as unknown as PostgresJsLike)
+  }
+  if (url.startsWith('memory://')) return pgliteDatabase(await PGlite.create({ parsers: { [INT8]: Number } }) as unknown as PGliteLike)
+  if (url.startsWith('file:')) {
+    const dir = resolve(url.replace(/^file:(\/\/)?/, ''))
+    mkdirSync(dir, { recursive: true })
+    return pgliteDatabase(await PGlite.create(dir, { parsers: { [INT8]: Number } }) as unknown as PGliteLike)
+  }
+  throw new DBOSInitializationError(`Unsupported system database URL scheme in ${url.split(':')[0]}: use postgres://, memory:// or file:`)
+}

@@ -1,0 +1,309 @@
+import { type DBOSConfig, type LogLevel, validateConfig } from './config.ts'
+import { Dispatcher } from './engine/dispatcher.ts'
+import { Engine, type StartParams } from './engine/engine.ts'
+import { awaitedResult, Handle, type WorkflowHandle } from './engine/handle.ts'
+import { recordedValue, recordOperation } from './engine/operations.ts'
+import { type AnyFn, Registry, type WorkflowConfig, type WorkflowRegistration } from './engine/registry.ts'
+import { durableSleep } from './engine/sleep.ts'
+import { startChild, startTopLevel } from './engine/start.ts'
+import type { WorkflowStatus } from './engine/status.ts'
+import { runStepAt, type StepConfig } from './engine/step.ts'
+import type { Frame, StepStatus } from './engine/workflow-context.ts'
+import {
+  DBOSExecutorNotInitializedError,
+  DBOSInvalidWorkflowTransitionError,
+  DBOSNotRegisteredError,
+} from './errors.ts'
+import { applicationVersion, openSystemDatabase, prepareDatabase, resolveDatabaseUrl } from './launch.ts'
+import { ConsoleLogger, type DBOSLogger } from './logger.ts'
+import type { ContextStorage } from './ports/context.ts'
+import { currentRuntime } from './runtime.ts'
+import { Serialization } from './serialization/serializer.ts'
+
+/** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
+export interface StartWorkflowParams {
+  workflowID?: string
+  queueName?: string
+  timeoutMS?: number | null
+}
+
+interface Launched {
+  engine: Engine
+  dispatcher: Dispatcher
+}
+
+const registry = new Registry()
+const logger = new ConsoleLogger()
+let config: DBOSConfig = {}
+let launched: Launched | undefined
+let launching: Promise<void> | undefined
+let context: ContextStorage<Frame> | undefined
+
+function frame(): Frame | undefined {
+  return context?.getStore()
+}
+
+function engine(): Engine {
+  if (!launched) throw new DBOSExecutorNotInitializedError()
+  return launched.engine
+}
+
+function workflowFrame(operation: string): Extract<Frame, { kind: 'workflow' }> | undefined {
+  const f = frame()
+  if (f?.kind === 'step') {
+    throw new DBOSInvalidWorkflowTransitionError(`${operation} cannot be called from a step; call it from the workflow`)
+  }
+  return f
+}
+
+async function launchNow(): Promise<void> {
+  const runtime = currentRuntime()
+  context ??= runtime.createContext<Frame>()
+  logger.setLevel((config.logLevel as LogLevel | undefined) ?? 'info')
+  const executorID = config.executorID ?? runtime.env('DBOS__VMID') ?? 'local'
+  const appVersion = await applicationVersion(config, runtime, registry)
+  const url = resolveDatabaseUrl(config, runtime, logger)
+  const db = await openSystemDatabase(runtime, config, url)
+  try {
+    const { schema, isLatestVersion } = await prepareDatabase(db, runtime, config, executorID, appVersion, logger)
+    const eng = new Engine({
+      runtime, config, db, s: schema, executorID, appVersion, appName: config.name ?? null, logger,
+      serialization: new Serialization(config.serializer), context,
+    })
+    const dispatcher = new Dispatcher(eng, registry, isLatestVersion)
+    eng.onEnqueue = () => dispatcher.wake()
+    launched = { engine: eng, dispatcher }
+    registry.lock(true)
+    dispatcher.start()
+    logger.debug(`Launched executor ${executorID}, application version ${appVersion}`)
+  } catch (e) {
+    await db.close().catch(() => {})
+    throw e
+  }
+}
+
+/**
+ * The Perdure entry point, with DBOS Transact's static API.
+ * @example
+ * DBOS.setConfig({ name: 'shop' })
+ * const checkout = DBOS.registerWorkflow(async (id: string) => DBOS.runStep(() => charge(id)), { name: 'checkout' })
+ * await DBOS.launch()
+ * await checkout('order-1')
+ */
+export class DBOS {
+  /** Sets the configuration used by the next `launch()`; throws DBOSInitializationError naming any invalid field. */
+  static setConfig(newConfig: DBOSConfig): void {
+    config = validateConfig(newConfig)
+  }
+
+  /** Connects to the system database, migrates it, recovers unfinished work and starts dispatching. */
+  static async launch(): Promise<void> {
+    if (launched) return
+    launching ??= launchNow().finally(() => {
+      launching = undefined
+    })
+    await launching
+  }
+
+  /** Stops dispatching and closes the database. Running workflows stop at their next step and are recovered at the next launch. */
+  static async shutdown(): Promise<void> {
+    if (launching) await launching.catch(() => {})
+    const current = launched
+    if (!current) return
+    launched = undefined
+    registry.lock(false)
+    current.engine.close()
+    await current.dispatcher.stop()
+    await current.engine.settings.db.close()
+  }
+
+  /** Registers a workflow function; call the returned function to run it durably. */
+  static registerWorkflow<TArgs extends unknown[], TReturn>(
+    fn: (...args: TArgs) => Promise<TReturn>,
+    options: WorkflowConfig = {},
+  ): (...args: TArgs) => Promise<TReturn> {
+    const name = options.name ?? fn.name
+    if (!name) throw new TypeError('registerWorkflow needs a named function or a { name } option')
+    const reg: WorkflowRegistration = {
+      name,
+      className: '',
+      fn: fn as AnyFn,
+      maxRecoveryAttempts: options.maxRecoveryAttempts ?? 100,
+      serialization: options.serialization,
+    }
+    const wrapper = (...args: TArgs): Promise<TReturn> => invokeWorkflow<TReturn>(reg, args)
+    Object.defineProperty(wrapper, 'name', { value: name })
+    registry.add(reg, wrapper)
+    return wrapper
+  }
+
+  /** Registers a function as a step: called from a workflow, its outcome is checkpointed. */
+  static registerStep<TArgs extends unknown[], TReturn>(
+    fn: (...args: TArgs) => Promise<TReturn> | TReturn,
+    config: StepConfig = {},
+  ): (...args: TArgs) => Promise<TReturn> {
+    const name = config.name ?? fn.name
+    const wrapper = function (this: unknown, ...args: TArgs): Promise<TReturn> {
+      return DBOS.runStep(() => fn.apply(this, args), { ...config, name })
+    }
+    Object.defineProperty(wrapper, 'name', { value: name })
+    return wrapper
+  }
+
+  /** Runs fn as a durable step of the current workflow (or plainly, outside a workflow or inside a step). */
+  static runStep<TReturn>(fn: () => Promise<TReturn> | TReturn, config: StepConfig = {}): Promise<TReturn> {
+    const f = frame()
+    // Outside a workflow, or inside another step: an ordinary call, part of the enclosing step if any.
+    if (f?.kind !== 'workflow') return Promise.resolve().then(fn)
+    const id = f.exec.nextID++ // taken before any await: concurrent steps get IDs in call order
+    return runStepAt(engine(), f.exec, id, config.name || fn.name || 'step', fn, config)
+  }
+
+  /** Starts a registered workflow in the background and returns its handle. */
+  static startWorkflow<TArgs extends unknown[], TReturn>(
+    target: (...args: TArgs) => Promise<TReturn>,
+    params: StartWorkflowParams = {},
+  ): (...args: TArgs) => Promise<WorkflowHandle<TReturn>> {
+    const reg = registry.ofWrapper(target)
+    if (!reg) {
+      throw new DBOSNotRegisteredError(
+        target.name,
+        `startWorkflow needs a function returned by DBOS.registerWorkflow; '${target.name || 'anonymous'}' is not one`,
+      )
+    }
+    return (...args: TArgs) => {
+      const f = workflowFrame('startWorkflow')
+      if (f) {
+        const id = f.exec.nextID++
+        return startChild<TReturn>(engine(), engine, f.exec, id, reg, args, params as StartParams)
+      }
+      return Promise.resolve().then(() => startTopLevel<TReturn>(engine(), engine, reg, args, params as StartParams))
+    }
+  }
+
+  /** A handle on an existing workflow by ID. */
+  static retrieveWorkflow<TReturn = unknown>(workflowID: string): WorkflowHandle<TReturn> {
+    engine()
+    return new Handle<TReturn>(engine, workflowID)
+  }
+
+  /** The status of a workflow, or null if there is none with this ID. */
+  static async getWorkflowStatus(workflowID: string): Promise<WorkflowStatus | null> {
+    return await new Handle(engine, workflowID).getStatus()
+  }
+
+  /** Waits for a workflow's result. */
+  static async getResult<TReturn = unknown>(workflowID: string): Promise<TReturn> {
+    return await new Handle<TReturn>(engine, workflowID).getResult()
+  }
+
+  /** Durable sleep inside a workflow (survives restarts); a plain timer elsewhere. */
+  static async sleep(durationMS: number): Promise<void> {
+    const f = workflowFrame('DBOS.sleep')
+    if (!f) {
+      await new Promise<void>((r) => currentRuntime().timer.schedule(Math.max(0, durationMS), r))
+      return
+    }
+    const id = f.exec.nextID++
+    await durableSleep(engine(), f.exec, id, durationMS)
+  }
+
+  /** Alias of `sleep`. */
+  static sleepms(durationMS: number): Promise<void> {
+    return DBOS.sleep(durationMS)
+  }
+
+  /** Durable sleep in seconds. */
+  static sleepSeconds(durationSeconds: number): Promise<void> {
+    return DBOS.sleep(durationSeconds * 1000)
+  }
+
+  /** The current time, recorded in a workflow so that replay sees the same value. */
+  static now(): Promise<number> {
+    return recordedInternal('DBOS.now', () => Date.now())
+  }
+
+  /** A random UUID, recorded in a workflow so that replay sees the same value. */
+  static randomUUID(): Promise<string> {
+    return recordedInternal('DBOS.randomUUID', () => crypto.randomUUID())
+  }
+
+  /** The ID of the current workflow, if in one. */
+  static get workflowID(): string | undefined {
+    return frame()?.exec.workflowID
+  }
+
+  /** The ID of the current step, if in one. */
+  static get stepID(): number | undefined {
+    const f = frame()
+    return f?.kind === 'step' ? f.status.stepID : undefined
+  }
+
+  /** The status of the current step, if in one. */
+  static get stepStatus(): StepStatus | undefined {
+    const f = frame()
+    return f?.kind === 'step' ? { ...f.status } : undefined
+  }
+
+  /** True inside a workflow function (not inside its steps). */
+  static isInWorkflow(): boolean {
+    return frame()?.kind === 'workflow'
+  }
+
+  /** True inside a step. */
+  static isInStep(): boolean {
+    return frame()?.kind === 'step'
+  }
+
+  /** This process's executor ID. */
+  static get executorID(): string {
+    return launched?.engine.settings.executorID ?? config.executorID ?? 'local'
+  }
+
+  /** This process's application version (known after launch). */
+  static get applicationVersion(): string {
+    return engine().settings.appVersion
+  }
+
+  /** The logger. */
+  static get logger(): DBOSLogger {
+    return logger
+  }
+
+  /** True between a successful launch and shutdown. */
+  static get isInitialized(): boolean {
+    return launched !== undefined
+  }
+}
+
+function invokeWorkflow<TReturn>(reg: WorkflowRegistration, args: unknown[]): Promise<TReturn> {
+  const f = workflowFrame(`Workflow ${reg.name}`)
+  if (f) {
+    // A direct call from a workflow is a child start (ID n) plus DBOS.getResult (ID n+1).
+    const startID = f.exec.nextID++
+    const resultID = f.exec.nextID++
+    return (async () => {
+      const eng = engine()
+      const handle = await startChild<TReturn>(eng, engine, f.exec, startID, reg, args, {})
+      return (await awaitedResult(eng, f.exec, resultID, handle.workflowID)) as TReturn
+    })()
+  }
+  return (async () => {
+    const handle = await startTopLevel<TReturn>(engine(), engine, reg, args, {})
+    return await handle.getResult()
+  })()
+}
+
+async function recordedInternal<T>(name: string, produce: () => T): Promise<T> {
+  const f = frame()
+  if (f?.kind !== 'workflow') return produce()
+  const exec = f.exec
+  const id = exec.nextID++
+  const eng = engine()
+  const op = eng.recorded(exec, id, name)
+  if (op) return (await recordedValue(eng, op)) as T
+  const started = eng.settings.runtime.timer.now()
+  const value = produce()
+  await recordOperation(eng, exec, id, name, value, started)
+  return value
+}

@@ -1,0 +1,342 @@
+import type { DBOSConfig } from '../config.ts'
+import {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSConflictingWorkflowError,
+  DBOSInvalidWorkflowInputError,
+  DBOSMaxRecoveryAttemptsExceededError,
+  DBOSNonExistentWorkflowError,
+  DBOSStepNondeterminismError,
+  DBOSUnexpectedStepError,
+  DBOSWorkflowCancelledError,
+  DBOSWorkflowConflictError,
+} from '../errors.ts'
+import { Batcher } from '../internal/batcher.ts'
+import type { ConsoleLogger } from '../logger.ts'
+import type { ContextStorage } from '../ports/context.ts'
+import type { DatabasePort } from '../ports/database.ts'
+import type { Runtime } from '../ports/runtime.ts'
+import { PORTABLE, type Serialization } from '../serialization/serializer.ts'
+import { type Checkpoint, type CheckpointResult, writeCheckpoints } from '../sysdb/operation-outputs.ts'
+import {
+  type InsertedWorkflow,
+  insertWorkflows,
+  type NewWorkflow,
+  type Outcome,
+  readStatus,
+  type StatusRow,
+  writeOutcomes,
+} from '../sysdb/workflow-status.ts'
+import { ShutdownSignal } from './control-flow.ts'
+import type { WorkflowRegistration } from './registry.ts'
+import type { Execution, Frame } from './workflow-context.ts'
+
+/** How a workflow is started (the guide's StartWorkflowParams, minus queue options handled by the caller). */
+export interface StartParams {
+  workflowID?: string
+  queueName?: string
+  timeoutMS?: number | null
+}
+
+/** Everything fixed at launch that the engine's parts share. */
+export interface EngineSettings {
+  readonly runtime: Runtime
+  readonly config: DBOSConfig
+  readonly db: DatabasePort
+  /** Quoted schema name. */
+  readonly s: string
+  readonly executorID: string
+  readonly appVersion: string
+  readonly appName: string | null
+  readonly logger: ConsoleLogger
+  readonly serialization: Serialization
+  readonly context: ContextStorage<Frame>
+}
+
+const RESULT_POLL_MS = 1000
+const TERMINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'])
+
+/**
+ * Runs workflows: creates rows, executes them with their owner token, records outcomes, and waits for
+ * results. Checkpoints, inserts and outcomes go through group-commit batchers, so each costs one round trip
+ * when alone and shares a statement with its neighbours under load.
+ */
+export class Engine {
+  readonly settings: EngineSettings
+  readonly #active = new Map<string, { exec: Execution; done: Promise<unknown> }>()
+  readonly #inserts: Batcher<NewWorkflow, InsertedWorkflow>
+  readonly #checkpoints: Batcher<Checkpoint, CheckpointResult>
+  readonly #outcomes: Batcher<Outcome, boolean>
+  #closed = false
+  /** Called after a local enqueue so the dispatcher need not wait for its next poll. */
+  onEnqueue: () => void = () => {}
+
+  constructor(settings: EngineSettings) {
+    this.settings = settings
+    const { db, s } = settings
+    // PGlite runs one statement at a time, so more than one batch in flight only queues.
+    const batching = { maxInFlight: db.kind === 'pglite' ? 1 : 3, maxBatch: 500 }
+    this.#inserts = new Batcher((rows) => insertWorkflows(db, s, rows), batching)
+    this.#checkpoints = new Batcher((items) => writeCheckpoints(db, s, items, settings.appName), batching)
+    this.#outcomes = new Batcher((items) => writeOutcomes(db, s, items), batching)
+  }
+
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /** Stops every execution at its next operation; their rows stay PENDING for recovery. */
+  close(): void {
+    this.#closed = true
+    for (const { exec } of this.#active.values()) exec.abort.abort(new ShutdownSignal())
+  }
+
+  /** Executions still running here (for shutdown and tests). */
+  activeCount(): number {
+    return this.#active.size
+  }
+
+  /** Serializes workflow arguments, turning a serialization failure into a typed input error. */
+  async encodeArgs(reg: WorkflowRegistration, args: unknown[], format: string): Promise<string> {
+    try {
+      return await this.settings.serialization.encodeArgs(args, format)
+    } catch (e) {
+      throw new DBOSInvalidWorkflowInputError(
+        `Arguments of workflow '${reg.name}' cannot be serialized: ${(e as Error).message}`,
+        { cause: e },
+      )
+    }
+  }
+
+  /** The row format a new workflow gets. */
+  formatFor(reg: WorkflowRegistration): string {
+    return reg.serialization === 'portable' ? PORTABLE : this.settings.serialization.appFormat
+  }
+
+  /** Builds the row of a new workflow (spec §3.3). */
+  newRow(
+    reg: WorkflowRegistration,
+    workflowID: string,
+    inputs: string,
+    format: string,
+    params: StartParams,
+    parent?: Execution,
+  ): NewWorkflow {
+    const queued = params.queueName !== undefined
+    const timeoutMS = params.timeoutMS ?? null
+    const deadline = queued
+      ? null
+      : timeoutMS !== null
+        ? this.settings.runtime.timer.now() + timeoutMS
+        : params.timeoutMS === null
+          ? null
+          : (parent?.deadline ?? null)
+    return {
+      workflowID,
+      status: queued ? 'ENQUEUED' : 'PENDING',
+      name: reg.name,
+      className: reg.className || null,
+      configName: null,
+      queueName: params.queueName ?? null,
+      executorID: this.settings.executorID,
+      applicationVersion: this.settings.appVersion,
+      applicationID: this.settings.runtime.env('DBOS__APPID') ?? '',
+      recoveryAttempts: queued ? 0 : 1,
+      timeoutMS,
+      deadlineEpochMS: deadline,
+      deduplicationID: null,
+      priority: 0,
+      queuePartitionKey: null,
+      parentWorkflowID: parent?.workflowID ?? null,
+      serialization: format,
+      token: crypto.randomUUID(),
+      inputs,
+      applicationName: this.settings.appName,
+      authenticatedUser: '',
+      authenticatedRoles: '[]',
+    }
+  }
+
+  /** Inserts a workflow row from outside any workflow; returns what was stored. */
+  insert(row: NewWorkflow): Promise<InsertedWorkflow> {
+    return this.#inserts.submit(row)
+  }
+
+  /** Checks a returned row against the request; a reused ID must name the same function (spec §3.3 step 4). */
+  checkConflict(row: InsertedWorkflow, requested: NewWorkflow): void {
+    if (row.name !== requested.name) {
+      throw new DBOSConflictingWorkflowError(
+        requested.workflowID,
+        `Workflow already exists with a different function name: ${row.name}, but the provided function name is: ${requested.name}`,
+      )
+    }
+    if ((row.class_name ?? '') !== (requested.className ?? '')) {
+      throw new DBOSConflictingWorkflowError(requested.workflowID, 'Workflow already exists with a different class name')
+    }
+    if (row.queue_name !== requested.queueName) {
+      this.settings.logger.warn(
+        `Workflow ${requested.workflowID} already exists on queue ${row.queue_name ?? '(none)'}; the new queue ${requested.queueName ?? '(none)'} is ignored`,
+      )
+    }
+  }
+
+  /** Starts running an execution in the background; the returned promise settles with its outcome. */
+  launch(exec: Execution, reg: WorkflowRegistration, args: unknown[]): Promise<unknown> {
+    const done = this.#execute(exec, reg, args)
+    // Bookkeeping must not surface as an unhandled rejection: callers observe `done` themselves.
+    done.catch(() => {})
+    const entry = { exec, done }
+    this.#active.set(exec.workflowID, entry)
+    void done.finally(() => {
+      if (this.#active.get(exec.workflowID) === entry) this.#active.delete(exec.workflowID)
+    }).catch(() => {})
+    return done
+  }
+
+  async #execute(exec: Execution, reg: WorkflowRegistration, args: unknown[]): Promise<unknown> {
+    const { serialization, context } = this.settings
+    let result: unknown
+    let failure: unknown
+    let failed = false
+    try {
+      result = await context.run({ kind: 'workflow', exec }, () => reg.fn(...args))
+    } catch (e) {
+      failed = true
+      failure = e
+    }
+    if (exec.abort.signal.aborted) {
+      const reason = exec.abort.signal.reason
+      if (reason instanceof ShutdownSignal) throw reason.toError()
+    }
+    if (failed && this.#isStop(exec, failure)) return await this.#park(exec.workflowID, true)
+    let outcome: Outcome
+    try {
+      outcome = failed
+        ? { workflowID: exec.workflowID, token: exec.token, status: 'ERROR', output: null, error: await serialization.encodeError(failure, exec.format) }
+        : { workflowID: exec.workflowID, token: exec.token, status: 'SUCCESS', output: await serialization.encode(result, exec.format), error: null }
+    } catch (e) {
+      // The result cannot be stored: the workflow fails with the serialization error instead.
+      failed = true
+      failure = new DBOSInvalidWorkflowInputError(`Result of workflow ${exec.workflowID} cannot be serialized: ${(e as Error).message}`, { cause: e })
+      outcome = { workflowID: exec.workflowID, token: exec.token, status: 'ERROR', output: null, error: await serialization.encodeError(failure, exec.format) }
+    }
+    const written = await this.#outcomes.submit(outcome)
+    if (!written) return await this.#park(exec.workflowID, true)
+    if (failed) throw failure
+    return result
+  }
+
+  /** An error that means "this execution must stop" rather than "the workflow failed". */
+  #isStop(exec: Execution, e: unknown): boolean {
+    if (e instanceof DBOSWorkflowConflictError && e.workflowID === exec.workflowID) return true
+    if (e instanceof DBOSWorkflowCancelledError && e.workflowID === exec.workflowID) return true
+    return false
+  }
+
+  /**
+   * Waits for a workflow's recorded outcome. Used by handles of workflows running elsewhere, and by an
+   * execution that lost ownership (it parks: the outcome is somebody else's to write).
+   */
+  async #park(workflowID: string, own: boolean): Promise<unknown> {
+    const { serialization, runtime } = this.settings
+    for (;;) {
+      if (this.#closed) throw new ShutdownSignal().toError()
+      const row = await readStatus(this.settings.db, this.settings.s, workflowID)
+      if (!row && own) throw new DBOSNonExistentWorkflowError(`Workflow ${workflowID} does not exist`)
+      if (row && TERMINAL.has(row.status)) return await this.#deliver(row, own, serialization)
+      await sleepFor(runtime, RESULT_POLL_MS)
+    }
+  }
+
+  async #deliver(row: StatusRow, own: boolean, serialization: Serialization): Promise<unknown> {
+    switch (row.status) {
+      case 'SUCCESS':
+        return await serialization.decode(row.output, row.serialization)
+      case 'ERROR':
+        throw await serialization.decodeError(row.error, row.serialization)
+      case 'CANCELLED':
+        throw own ? new DBOSWorkflowCancelledError(row.workflow_uuid) : new DBOSAwaitedWorkflowCancelledError(row.workflow_uuid)
+      default:
+        throw own
+          ? new DBOSMaxRecoveryAttemptsExceededError(row.workflow_uuid, Number(row.recovery_attempts ?? 0) - 1)
+          : new DBOSAwaitedWorkflowExceededMaxRecoveryAttempts(row.workflow_uuid)
+    }
+  }
+
+  /**
+   * The result of any workflow: the in-memory outcome when it runs here, else the stored one (polled).
+   * @param awaited true when a workflow awaits another one (errors then say "Awaited …").
+   */
+  async result(workflowID: string, awaited: boolean): Promise<unknown> {
+    const local = this.#active.get(workflowID)
+    if (local) {
+      try {
+        return await local.done
+      } catch (e) {
+        if (awaited && e instanceof DBOSWorkflowCancelledError) throw new DBOSAwaitedWorkflowCancelledError(workflowID)
+        throw e
+      }
+    }
+    return await this.#park(workflowID, !awaited)
+  }
+
+  /** Writes one checkpoint and turns its fate into the right error. */
+  async checkpoint(exec: Execution, ck: Omit<Checkpoint, 'workflowID' | 'token'>): Promise<void> {
+    const result = await this.#checkpoints.submit({ ...ck, workflowID: exec.workflowID, token: exec.token })
+    if (result === 'not-owner') {
+      exec.abort.abort(new DBOSWorkflowConflictError(exec.workflowID))
+      throw new DBOSWorkflowConflictError(exec.workflowID)
+    }
+    if (result === 'duplicate') throw new DBOSStepNondeterminismError(exec.workflowID, ck.functionID)
+  }
+
+  /**
+   * Replay lookup for operation `id`: the recorded row if there is one. A different recorded name means the
+   * workflow is not deterministic.
+   */
+  recorded(exec: Execution, id: number, expectedName: string) {
+    this.throwIfStopped(exec)
+    const op = exec.recorded.get(id)
+    if (op && op.function_name !== expectedName) {
+      throw new DBOSUnexpectedStepError(exec.workflowID, id, expectedName, op.function_name)
+    }
+    return op
+  }
+
+  /** Throws if the execution was told to stop (shutdown, lost ownership, cancellation). */
+  throwIfStopped(exec: Execution): void {
+    const signal = exec.abort.signal
+    if (!signal.aborted) return
+    const reason = signal.reason
+    if (reason instanceof ShutdownSignal) throw reason.toError()
+    if (reason instanceof Error) throw reason
+    throw new DBOSWorkflowCancelledError(exec.workflowID)
+  }
+
+  /** A new execution record. */
+  execution(
+    workflowID: string,
+    token: string,
+    format: string,
+    deadline: number | null | undefined,
+    recorded: Execution['recorded'] = new Map(),
+  ): Execution {
+    return { workflowID, token, format, deadline: deadline ?? undefined, nextID: 0, recorded, abort: new AbortController() }
+  }
+}
+
+/** A plain, non-durable wait on the runtime's timer. */
+export function sleepFor(runtime: Runtime, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const onAbort = () => {
+      cancel()
+      reject(signal?.reason)
+    }
+    const cancel = runtime.timer.schedule(ms, () => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    })
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

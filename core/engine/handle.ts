@@ -1,0 +1,78 @@
+import type { Engine } from './engine.ts'
+import { recordedValue, recordOperation } from './operations.ts'
+import { toWorkflowStatus, type WorkflowStatus } from './status.ts'
+import { readStatus } from '../sysdb/workflow-status.ts'
+
+/** A handle on a workflow execution, active or finished. */
+export interface WorkflowHandle<R> {
+  /** The workflow's ID. */
+  readonly workflowID: string
+  /** Waits for the workflow to finish and returns its result (or throws its error). */
+  getResult(): Promise<R>
+  /** The workflow's status, or null if it does not exist. */
+  getStatus(): Promise<WorkflowStatus | null>
+  /** The workflow's deserialized arguments. */
+  getWorkflowInputs<T extends unknown[] = unknown[]>(): Promise<T>
+}
+
+/** The handle implementation; results inside a workflow are checkpointed (`DBOS.getResult`). */
+export class Handle<R> implements WorkflowHandle<R> {
+  readonly workflowID: string
+  readonly #engine: () => Engine
+
+  constructor(engine: () => Engine, workflowID: string) {
+    this.#engine = engine
+    this.workflowID = workflowID
+  }
+
+  async getResult(): Promise<R> {
+    const engine = this.#engine()
+    const frame = engine.settings.context.getStore()
+    if (frame?.kind !== 'workflow') return (await engine.result(this.workflowID, false)) as R
+    // In workflow code the result is an operation of its own: replay returns what was recorded.
+    const exec = frame.exec
+    const id = exec.nextID++
+    return (await awaitedResult(engine, exec, id, this.workflowID)) as R
+  }
+
+  async getStatus(): Promise<WorkflowStatus | null> {
+    const engine = this.#engine()
+    const { db, s, serialization, context } = engine.settings
+    const read = async () => {
+      const row = await readStatus(db, s, this.workflowID)
+      return row ? await toWorkflowStatus(row, serialization) : null
+    }
+    const frame = context.getStore()
+    if (frame?.kind !== 'workflow') return await read()
+    const exec = frame.exec
+    const id = exec.nextID++
+    const op = engine.recorded(exec, id, 'getStatus')
+    if (op) return (await recordedValue(engine, op)) as WorkflowStatus | null
+    const started = engine.settings.runtime.timer.now()
+    const status = await read()
+    await recordOperation(engine, exec, id, 'getStatus', status, started)
+    return status
+  }
+
+  async getWorkflowInputs<T extends unknown[] = unknown[]>(): Promise<T> {
+    const engine = this.#engine()
+    const row = await readStatus(engine.settings.db, engine.settings.s, this.workflowID)
+    return (row?.inputs ? await engine.settings.serialization.decodeArgs(row.inputs, row.serialization) : []) as T
+  }
+}
+
+/** `DBOS.getResult` at function ID `id`: replayed from its checkpoint, or awaited and recorded. */
+export async function awaitedResult(engine: Engine, exec: import('./workflow-context.ts').Execution, id: number, target: string): Promise<unknown> {
+  const op = engine.recorded(exec, id, 'DBOS.getResult')
+  if (op) return await recordedValue(engine, op)
+  const started = engine.settings.runtime.timer.now()
+  let value: unknown
+  try {
+    value = await engine.result(target, true)
+  } catch (e) {
+    await recordOperation(engine, exec, id, 'DBOS.getResult', undefined, started, { error: e, child: target })
+    throw e
+  }
+  await recordOperation(engine, exec, id, 'DBOS.getResult', value, started, { child: target })
+  return value
+}

@@ -1,0 +1,66 @@
+import { DBOSConflictingRegistrationError, DBOSError } from '../errors.ts'
+
+// deno-lint-ignore no-explicit-any
+export type AnyFn = (...args: any[]) => Promise<unknown>
+
+/** Options of `DBOS.registerWorkflow`. */
+export interface WorkflowConfig {
+  /** The workflow's durable name; defaults to the function's name. */
+  name?: string
+  /** Dead-letter the workflow after this many recovery attempts (default 100). */
+  maxRecoveryAttempts?: number
+  /** Store this workflow's inputs and outcome as `portable_json` (readable by every language). */
+  serialization?: 'portable' | 'native'
+}
+
+/** A registered workflow function. */
+export interface WorkflowRegistration {
+  readonly name: string
+  /** '' for free functions. */
+  readonly className: string
+  readonly fn: AnyFn
+  readonly maxRecoveryAttempts: number
+  readonly serialization: 'portable' | 'native' | undefined
+}
+
+/** Every registered workflow, by `<className>.<name>`, and by the wrapper handed back to the user. */
+export class Registry {
+  readonly #byKey = new Map<string, WorkflowRegistration>()
+  readonly #byWrapper = new WeakMap<object, WorkflowRegistration>()
+  #locked = false
+
+  /** After launch, new registrations are refused: recovery could not have found them. */
+  lock(locked: boolean): void {
+    this.#locked = locked
+  }
+
+  add(reg: WorkflowRegistration, wrapper: object): void {
+    if (this.#locked) {
+      throw new DBOSError(
+        `Cannot register workflow '${reg.name}' after DBOS.launch(): register every workflow before launch ` +
+          'so that recovery can find it (or call DBOS.shutdown() first)',
+      )
+    }
+    const key = `${reg.className}.${reg.name}`
+    if (this.#byKey.has(key)) {
+      throw new DBOSConflictingRegistrationError(
+        `A workflow named '${reg.name}'${reg.className ? ` in class ${reg.className}` : ''} is already registered; ` +
+          'give one of them another name with { name: "…" }',
+      )
+    }
+    this.#byKey.set(key, reg)
+    this.#byWrapper.set(wrapper, reg)
+  }
+
+  find(className: string | null, name: string): WorkflowRegistration | undefined {
+    return this.#byKey.get(`${className ?? ''}.${name}`)
+  }
+
+  ofWrapper(fn: object): WorkflowRegistration | undefined {
+    return this.#byWrapper.get(fn)
+  }
+
+  all(): WorkflowRegistration[] {
+    return [...this.#byKey.values()]
+  }
+}

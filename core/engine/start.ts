@@ -1,0 +1,80 @@
+import { DBOSWorkflowConflictError } from '../errors.ts'
+import { insertWorkflows } from '../sysdb/workflow-status.ts'
+import { writeCheckpoints } from '../sysdb/operation-outputs.ts'
+import type { Engine, StartParams } from './engine.ts'
+import { Handle, type WorkflowHandle } from './handle.ts'
+import { recordedValue } from './operations.ts'
+import type { WorkflowRegistration } from './registry.ts'
+import type { Execution } from './workflow-context.ts'
+
+/**
+ * Starts a workflow from outside any workflow (spec §3.3): inserts its row and, when this call created a
+ * PENDING row, runs it here in the background. An existing ID is never re-run: the handle reads its outcome.
+ */
+export async function startTopLevel<R>(
+  engine: Engine,
+  getEngine: () => Engine,
+  reg: WorkflowRegistration,
+  args: unknown[],
+  params: StartParams,
+): Promise<WorkflowHandle<R>> {
+  const workflowID = params.workflowID ?? crypto.randomUUID()
+  const format = engine.formatFor(reg)
+  const inputs = await engine.encodeArgs(reg, args, format)
+  const row = engine.newRow(reg, workflowID, inputs, format, params)
+  const stored = await engine.insert(row)
+  engine.checkConflict(stored, row)
+  if (stored.creator_xid === row.token) {
+    if (row.status === 'PENDING') {
+      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args)
+    } else {
+      engine.onEnqueue()
+    }
+  }
+  return new Handle<R>(getEngine, workflowID)
+}
+
+/**
+ * Starts a child workflow as operation `id` of `parent`. On replay the recorded child ID is returned; on a
+ * first run the parent's owner check, the child's row and the parent's checkpoint commit together, so a
+ * crash can neither lose the child nor start it twice.
+ */
+export async function startChild<R>(
+  engine: Engine,
+  getEngine: () => Engine,
+  parent: Execution,
+  id: number,
+  reg: WorkflowRegistration,
+  args: unknown[],
+  params: StartParams,
+): Promise<WorkflowHandle<R>> {
+  const op = engine.recorded(parent, id, reg.name)
+  if (op) {
+    if (op.error !== null) await recordedValue(engine, op)
+    return new Handle<R>(getEngine, op.child_workflow_id ?? '')
+  }
+  const { db, s, appName, runtime } = engine.settings
+  const workflowID = params.workflowID ?? `${parent.workflowID}-${id}`
+  const format = engine.formatFor(reg)
+  const inputs = await engine.encodeArgs(reg, args, format)
+  const row = engine.newRow(reg, workflowID, inputs, format, params, parent)
+  const now = runtime.timer.now()
+  const stored = await db.transaction(async (tx) => {
+    const [inserted] = await insertWorkflows(tx, s, [row])
+    const [result] = await writeCheckpoints(tx, s, [{
+      workflowID: parent.workflowID, token: parent.token, functionID: id, name: reg.name, output: null,
+      error: null, childWorkflowID: workflowID, startedAt: now, completedAt: now, serialization: null,
+    }], appName)
+    if (result !== 'written') throw new DBOSWorkflowConflictError(parent.workflowID)
+    return inserted!
+  })
+  engine.checkConflict(stored, row)
+  if (stored.creator_xid === row.token) {
+    if (row.status === 'PENDING') {
+      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args)
+    } else {
+      engine.onEnqueue()
+    }
+  }
+  return new Handle<R>(getEngine, workflowID)
+}

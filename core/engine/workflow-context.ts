@@ -1,0 +1,30 @@
+import type { RecordedOperation } from '../sysdb/operation-outputs.ts'
+
+/** Status of the step being executed, as `DBOS.stepStatus` reports it. */
+export interface StepStatus {
+  stepID: number
+  currentAttempt?: number
+  maxAttempts?: number
+}
+
+/** One execution of a workflow in this process. */
+export interface Execution {
+  readonly workflowID: string
+  /** Owner token: every write this execution makes must still match the row's owner_xid. */
+  readonly token: string
+  /** Row format for inputs, output and error. */
+  readonly format: string
+  /** Absolute deadline (epoch ms), if the workflow has a timeout. */
+  readonly deadline: number | undefined
+  /** Next function ID; taken synchronously by each operation so concurrent branches stay deterministic. */
+  nextID: number
+  /** Operations recorded by earlier executions, loaded in bulk before replay; empty for a fresh start. */
+  readonly recorded: Map<number, RecordedOperation>
+  /** Aborted when this execution must stop (cancelled, lost ownership, shutdown). */
+  readonly abort: AbortController
+}
+
+/** What the context storage holds while workflow code or a step runs. */
+export type Frame =
+  | { readonly kind: 'workflow'; readonly exec: Execution }
+  | { readonly kind: 'step'; readonly exec: Execution; readonly status: StepStatus }

@@ -1,0 +1,12 @@
+// The public surface shared by every runtime entry point.
+export { DBOS, type StartWorkflowParams } from './dbos.ts'
+export type { DBOSConfig } from './config.ts'
+export type { DBOSLogger } from './logger.ts'
+export type { WorkflowHandle } from './engine/handle.ts'
+export type { WorkflowStatus } from './engine/status.ts'
+export type { StepConfig } from './engine/step.ts'
+export type { StepStatus } from './engine/workflow-context.ts'
+export type { WorkflowConfig } from './engine/registry.ts'
+export type { DBOSSerializer } from './serialization/serializer.ts'
+export * from './errors.ts'
+export type { Runtime } from './ports/runtime.ts'

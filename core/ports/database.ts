@@ -1,0 +1,58 @@
+/** Transaction isolation levels the engine asks for. */
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable'
+
+/** Something that runs one parameterized statement. Transactions hand one of these to their callback. */
+export interface Queryable {
+  /** One parameterized statement ($1..$n); resolves with all rows. Safe for concurrent use. */
+  query<TRow = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<TRow[]>
+}
+
+/** A live LISTEN subscription. */
+export interface Subscription {
+  unlisten(): Promise<void>
+}
+
+/**
+ * The database surface the engine needs: statements, transactions, LISTEN and close.
+ * Must be safe for concurrent use; each `query` outside a transaction is its own implicit transaction
+ * (autocommit), which is what lets a checkpoint cost exactly one round trip.
+ */
+export interface DatabasePort extends Queryable {
+  /** Which engine is behind the port; PGlite has one connection, so callers may size batches by it. */
+  readonly kind: 'postgres' | 'pglite'
+  /** Runs a multi-statement script without parameters (DDL). */
+  exec(script: string): Promise<void>
+  /**
+   * Runs fn on one dedicated connection (session-level advisory locks, explicit BEGIN/COMMIT).
+   * The connection returns to the pool when fn settles.
+   */
+  session<T>(fn: (conn: Queryable & { exec(script: string): Promise<void> }) => Promise<T>): Promise<T>
+  /** BEGIN…COMMIT around fn; ROLLBACK if it throws. `tx` is invalid once fn settles. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, isolation?: IsolationLevel): Promise<T>
+  /** LISTEN on a channel; resolves once the subscription is live. Payloads arrive after commit. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<Subscription>
+  /** Closes every connection. Pending statements finish first; later ones reject. */
+  close(): Promise<void>
+}
+
+/** Options a driver factory receives. */
+export interface DatabaseOptions {
+  url: string
+  poolSize: number
+  /** Name of this app, used for the embedded database's folder. */
+  appName: string
+  /** A caller-supplied postgres.js instance to use instead of opening a pool. */
+  pool?: unknown
+}
+
+/** Builds a DatabasePort from a URL; the adapter picks the driver. */
+export type DatabaseFactory = (options: DatabaseOptions) => Promise<DatabasePort>
+
+/** A Postgres error code (SQLSTATE) carried by a driver error, if any. */
+export function sqlState(e: unknown): string | undefined {
+  if (e && typeof e === 'object' && 'code' in e) {
+    const code = (e as { code: unknown }).code
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
+  }
+  return undefined
+}

@@ -1,0 +1,20 @@
+// SQL fragments shared by the sysdb modules.
+
+/** Milliseconds since the epoch on the database clock (spec §0, NOW_MS). */
+export const NOW_MS = '(EXTRACT(epoch FROM now()) * 1000)::bigint'
+
+/** The unlimited queue every executor dispatches: recovery, resume and fork land here. */
+export const INTERNAL_QUEUE = '_dbos_internal_queue'
+
+/**
+ * SCOPE(col) of spec §0: with application names, rows of those applications or of none; with NULL, all.
+ * @param param the placeholder bound to a text[] of names, or to NULL when the process has no name.
+ */
+export function scope(column: string, param: string): string {
+  return `(${param}::text[] IS NULL OR ${column} = ANY(${param}::text[]) OR ${column} IS NULL)`
+}
+
+/** Transposes row objects into one array per column, for `unnest($1::text[], …)` batch statements. */
+export function columns<T>(rows: readonly T[], keys: readonly (keyof T)[]): unknown[][] {
+  return keys.map((k) => rows.map((r) => r[k] ?? null))
+}

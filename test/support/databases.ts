@@ -1,0 +1,67 @@
+// The two databases every engine test runs on: a real Postgres server and in-memory PGlite.
+import postgres from 'postgres'
+import { describe } from '../harness.ts'
+
+export interface TestDatabase {
+  /** 'postgres' or 'pglite', for test names. */
+  readonly name: 'postgres' | 'pglite'
+  /** True when this database is unavailable here and its tests are skipped. */
+  readonly skip: boolean
+  /** A URL for a fresh, empty system database (created by launch); forget it with drop(). */
+  fresh(): string
+  /** Drops every database handed out by fresh(). */
+  dropAll(): Promise<void>
+}
+
+const serverUrl = process.env.PERDURE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+
+/** A URL on the test Postgres server for a database with this name. */
+export function postgresUrl(database: string): string {
+  const url = new URL(serverUrl)
+  url.pathname = `/${database}`
+  return url.toString()
+}
+
+/** Drops databases on the test server, disconnecting their sessions first. */
+export async function dropPostgresDatabases(names: readonly string[]): Promise<void> {
+  if (names.length === 0) return
+  const sql = postgres(serverUrl, { max: 1, onnotice: () => {} })
+  try {
+    for (const name of names) await sql.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}
+
+function postgresDatabase(): TestDatabase {
+  const created: string[] = []
+  return {
+    name: 'postgres',
+    skip: process.env.PERDURE_SKIP_POSTGRES === '1',
+    fresh() {
+      const name = `perdure_test_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
+      created.push(name)
+      return postgresUrl(name)
+    },
+    async dropAll() {
+      await dropPostgresDatabases(created.splice(0))
+    },
+  }
+}
+
+function pgliteDatabase(): TestDatabase {
+  return { name: 'pglite', skip: false, fresh: () => 'memory://', dropAll: async () => {} }
+}
+
+/** Both databases, Postgres first. */
+export function testDatabases(): TestDatabase[] {
+  return [postgresDatabase(), pgliteDatabase()]
+}
+
+/** Declares the same suite once per database; a database that is unavailable here is skipped, visibly. */
+export function describeEachDatabase(title: string, body: (db: TestDatabase) => void): void {
+  for (const db of testDatabases()) {
+    const declare = db.skip ? describe.skip : describe
+    declare(`${title} [${db.name}]`, () => body(db))
+  }
+}
