@@ -7,6 +7,7 @@ import { type AnyFn, Registry, type WorkflowConfig, type WorkflowRegistration } 
 import { durableSleep } from './engine/sleep.ts'
 import { startChild, startTopLevel } from './engine/start.ts'
 import type { WorkflowStatus } from './engine/status.ts'
+import { listSteps, type StepInfo } from './engine/steps-info.ts'
 import { runStepAt, type StepConfig } from './engine/step.ts'
 import type { Frame, StepStatus } from './engine/workflow-context.ts'
 import {
@@ -18,7 +19,7 @@ import { applicationVersion, openSystemDatabase, prepareDatabase, resolveDatabas
 import { ConsoleLogger, type DBOSLogger } from './logger.ts'
 import type { ContextStorage } from './ports/context.ts'
 import { currentRuntime } from './runtime.ts'
-import { Serialization } from './serialization/serializer.ts'
+import { registerHandleReviver, Serialization } from './serialization/serializer.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
 export interface StartWorkflowParams {
@@ -33,6 +34,8 @@ interface Launched {
 }
 
 const registry = new Registry()
+// Handles stored by js_superjson come back as live handles.
+registerHandleReviver((id) => new Handle(engine, id))
 const logger = new ConsoleLogger()
 let config: DBOSConfig = {}
 let launched: Launched | undefined
@@ -112,8 +115,8 @@ export class DBOS {
     if (!current) return
     launched = undefined
     registry.lock(false)
-    current.engine.close()
     await current.dispatcher.stop()
+    current.engine.close()
     await current.engine.settings.db.close()
   }
 
@@ -156,7 +159,7 @@ export class DBOS {
     // Outside a workflow, or inside another step: an ordinary call, part of the enclosing step if any.
     if (f?.kind !== 'workflow') return Promise.resolve().then(fn)
     const id = f.exec.nextID++ // taken before any await: concurrent steps get IDs in call order
-    return runStepAt(engine(), f.exec, id, config.name || fn.name || 'step', fn, config)
+    return runStepAt(f.exec.engine, f.exec, id, config.name || fn.name || 'step', fn, config)
   }
 
   /** Starts a registered workflow in the background and returns its handle. */
@@ -175,7 +178,7 @@ export class DBOS {
       const f = workflowFrame('startWorkflow')
       if (f) {
         const id = f.exec.nextID++
-        return startChild<TReturn>(engine(), engine, f.exec, id, reg, args, params as StartParams)
+        return startChild<TReturn>(f.exec.engine, engine, f.exec, id, reg, args, params as StartParams)
       }
       return Promise.resolve().then(() => startTopLevel<TReturn>(engine(), engine, reg, args, params as StartParams))
     }
@@ -192,6 +195,12 @@ export class DBOS {
     return await new Handle(engine, workflowID).getStatus()
   }
 
+  /** The recorded steps of a workflow, in order; undefined if the workflow does not exist. */
+  static async listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
+    const { db, s, serialization } = engine().settings
+    return await listSteps(db, s, serialization, workflowID)
+  }
+
   /** Waits for a workflow's result. */
   static async getResult<TReturn = unknown>(workflowID: string): Promise<TReturn> {
     return await new Handle<TReturn>(engine, workflowID).getResult()
@@ -205,7 +214,7 @@ export class DBOS {
       return
     }
     const id = f.exec.nextID++
-    await durableSleep(engine(), f.exec, id, durationMS)
+    await durableSleep(f.exec.engine, f.exec, id, durationMS)
   }
 
   /** Alias of `sleep`. */
@@ -283,7 +292,7 @@ function invokeWorkflow<TReturn>(reg: WorkflowRegistration, args: unknown[]): Pr
     const startID = f.exec.nextID++
     const resultID = f.exec.nextID++
     return (async () => {
-      const eng = engine()
+      const eng = f.exec.engine
       const handle = await startChild<TReturn>(eng, engine, f.exec, startID, reg, args, {})
       return (await awaitedResult(eng, f.exec, resultID, handle.workflowID)) as TReturn
     })()
@@ -299,7 +308,7 @@ async function recordedInternal<T>(name: string, produce: () => T): Promise<T> {
   if (f?.kind !== 'workflow') return produce()
   const exec = f.exec
   const id = exec.nextID++
-  const eng = engine()
+  const eng = exec.engine
   const op = eng.recorded(exec, id, name)
   if (op) return (await recordedValue(eng, op)) as T
   const started = eng.settings.runtime.timer.now()

@@ -182,7 +182,8 @@ export class Engine {
 
   /** Starts running an execution in the background; the returned promise settles with its outcome. */
   launch(exec: Execution, reg: WorkflowRegistration, args: unknown[]): Promise<unknown> {
-    const done = this.#execute(exec, reg, args)
+    // After shutdown nothing starts: the row stays PENDING and the next launch recovers it.
+    const done = this.#closed ? Promise.reject(new ShutdownSignal().toError()) : this.#execute(exec, reg, args)
     // Bookkeeping must not surface as an unhandled rejection: callers observe `done` themselves.
     done.catch(() => {})
     const entry = { exec, done }
@@ -204,10 +205,8 @@ export class Engine {
       failed = true
       failure = e
     }
-    if (exec.abort.signal.aborted) {
-      const reason = exec.abort.signal.reason
-      if (reason instanceof ShutdownSignal) throw reason.toError()
-    }
+    // A run cut short by shutdown has no outcome to record, whatever it threw: recovery finishes it.
+    if (this.#closed) throw new ShutdownSignal().toError()
     if (failed && this.#isStop(exec, failure)) return await this.#park(exec.workflowID, true)
     let outcome: Outcome
     try {
@@ -239,10 +238,16 @@ export class Engine {
    */
   async #park(workflowID: string, own: boolean): Promise<unknown> {
     const { serialization, runtime } = this.settings
-    for (;;) {
+    for (let first = true; ; first = false) {
       if (this.#closed) throw new ShutdownSignal().toError()
       const row = await readStatus(this.settings.db, this.settings.s, workflowID)
-      if (!row && own) throw new DBOSNonExistentWorkflowError(`Workflow ${workflowID} does not exist`)
+      // An ID that was never stored is a caller mistake; one that vanished was deleted under us.
+      if (!row && first) {
+        throw new DBOSNonExistentWorkflowError(
+          `Workflow ${workflowID} does not exist: check the ID, or start the workflow before awaiting its result`,
+        )
+      }
+      if (!row) throw new DBOSNonExistentWorkflowError(`Workflow ${workflowID} does not exist`)
       if (row && TERMINAL.has(row.status)) return await this.#deliver(row, own, serialization)
       await sleepFor(runtime, RESULT_POLL_MS)
     }
@@ -321,7 +326,7 @@ export class Engine {
     deadline: number | null | undefined,
     recorded: Execution['recorded'] = new Map(),
   ): Execution {
-    return { workflowID, token, format, deadline: deadline ?? undefined, nextID: 0, recorded, abort: new AbortController() }
+    return { engine: this, workflowID, token, format, deadline: deadline ?? undefined, nextID: 0, recorded, abort: new AbortController() }
   }
 }
 

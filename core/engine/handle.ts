@@ -32,7 +32,7 @@ export class Handle<R> implements WorkflowHandle<R> {
     // In workflow code the result is an operation of its own: replay returns what was recorded.
     const exec = frame.exec
     const id = exec.nextID++
-    return (await awaitedResult(engine, exec, id, this.workflowID)) as R
+    return (await awaitedResult(exec.engine, exec, id, this.workflowID)) as R
   }
 
   async getStatus(): Promise<WorkflowStatus | null> {

@@ -1,4 +1,4 @@
-import { DBOSWorkflowConflictError } from '../errors.ts'
+import { DBOSStepNondeterminismError, DBOSWorkflowConflictError } from '../errors.ts'
 import { insertWorkflows } from '../sysdb/workflow-status.ts'
 import { writeCheckpoints } from '../sysdb/operation-outputs.ts'
 import type { Engine, StartParams } from './engine.ts'
@@ -65,7 +65,8 @@ export async function startChild<R>(
       workflowID: parent.workflowID, token: parent.token, functionID: id, name: reg.name, output: null,
       error: null, childWorkflowID: workflowID, startedAt: now, completedAt: now, serialization: null,
     }], appName)
-    if (result !== 'written') throw new DBOSWorkflowConflictError(parent.workflowID)
+    if (result === 'not-owner') throw new DBOSWorkflowConflictError(parent.workflowID)
+    if (result === 'duplicate') throw new DBOSStepNondeterminismError(parent.workflowID, id)
     return inserted!
   })
   engine.checkConflict(stored, row)

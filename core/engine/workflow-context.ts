@@ -1,4 +1,5 @@
 import type { RecordedOperation } from '../sysdb/operation-outputs.ts'
+import type { Engine } from './engine.ts'
 
 /** Status of the step being executed, as `DBOS.stepStatus` reports it. */
 export interface StepStatus {
@@ -9,6 +10,8 @@ export interface StepStatus {
 
 /** One execution of a workflow in this process. */
 export interface Execution {
+  /** The launch this execution belongs to; after a shutdown its operations fail instead of using a newer one. */
+  readonly engine: Engine
   readonly workflowID: string
   /** Owner token: every write this execution makes must still match the row's owner_xid. */
   readonly token: string

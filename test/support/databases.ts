@@ -1,4 +1,7 @@
 // The two databases every engine test runs on: a real Postgres server and in-memory PGlite.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import postgres from 'postgres'
 import { describe } from '../harness.ts'
 
@@ -7,9 +10,11 @@ export interface TestDatabase {
   readonly name: 'postgres' | 'pglite'
   /** True when this database is unavailable here and its tests are skipped. */
   readonly skip: boolean
-  /** A URL for a fresh, empty system database (created by launch); forget it with drop(). */
+  /** A URL for a fresh, empty system database (created by launch). PGlite's lives in memory. */
   fresh(): string
-  /** Drops every database handed out by fresh(). */
+  /** Like fresh(), but the state outlives a shutdown, so a relaunch (or another process) sees it. */
+  persistent(): string
+  /** Drops every database handed out by fresh() and persistent(). */
   dropAll(): Promise<void>
 }
 
@@ -38,6 +43,9 @@ function postgresDatabase(): TestDatabase {
   return {
     name: 'postgres',
     skip: process.env.PERDURE_SKIP_POSTGRES === '1',
+    persistent() {
+      return this.fresh()
+    },
     fresh() {
       const name = `perdure_test_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
       created.push(name)
@@ -50,7 +58,20 @@ function postgresDatabase(): TestDatabase {
 }
 
 function pgliteDatabase(): TestDatabase {
-  return { name: 'pglite', skip: false, fresh: () => 'memory://', dropAll: async () => {} }
+  const dirs: string[] = []
+  return {
+    name: 'pglite',
+    skip: false,
+    fresh: () => 'memory://',
+    persistent() {
+      const dir = mkdtempSync(join(tmpdir(), 'perdure-test-'))
+      dirs.push(dir)
+      return `file:${dir}`
+    },
+    async dropAll() {
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+    },
+  }
 }
 
 /** Both databases, Postgres first. */

@@ -1,0 +1,123 @@
+// Recovery inside one process: shutdown mid-workflow, relaunch, resume from the last recorded step.
+import { DBOS, DBOSExecutorNotInitializedError } from '../../adapters/node/mod.ts'
+import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { describeEachDatabase } from '../support/databases.ts'
+
+const executions = new Map<string, number>()
+const count = (key: string) => executions.set(key, (executions.get(key) ?? 0) + 1)
+
+/** Steps that block until released, standing in for work interrupted by a crash. */
+let blocking = true
+const never = new Promise<never>(() => {})
+const gate = () => (blocking ? never : Promise.resolve())
+
+let variant: 'a' | 'b' = 'a'
+
+const resumable = DBOS.registerWorkflow(async (tag: string) => {
+  const first = await DBOS.runStep(() => (count(`first:${tag}`), 10), { name: 'first' })
+  await DBOS.runStep(() => gate(), { name: 'blocker' })
+  const last = await DBOS.runStep(() => (count(`last:${tag}`), 5), { name: 'last' })
+  return first + last
+}, { name: 'resumable' })
+
+const fragile = DBOS.registerWorkflow(async () => {
+  await DBOS.runStep(() => gate(), { name: 'blocker' })
+  return 'done'
+}, { name: 'fragile', maxRecoveryAttempts: 1 })
+
+const changing = DBOS.registerWorkflow(async () => {
+  await DBOS.runStep(() => 1, { name: 'first' })
+  if (variant === 'a') await DBOS.runStep(() => 'a', { name: 'stepA' })
+  else await DBOS.runStep(() => 'b', { name: 'stepB' })
+  await DBOS.runStep(() => gate(), { name: 'blocker' })
+}, { name: 'changing' })
+
+const sleeper = DBOS.registerWorkflow(async (ms: number) => {
+  const before = Date.now()
+  await DBOS.sleep(ms)
+  return Date.now() - before
+}, { name: 'sleeper' })
+
+async function relaunch(url: string): Promise<void> {
+  await DBOS.shutdown()
+  DBOS.setConfig({ name: 'recovery-tests', systemDatabaseUrl: url, applicationVersion: 'v1' })
+  await DBOS.launch()
+}
+
+async function waitForStatus(id: string, status: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await DBOS.getWorkflowStatus(id))?.status === status) return
+    await new Promise((r) => setTimeout(r, 25))
+  }
+  throw new Error(`workflow ${id} never reached ${status}`)
+}
+
+async function waitForSteps(id: string, n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (((await DBOS.listWorkflowSteps(id)) ?? []).length >= n) return
+    await new Promise((r) => setTimeout(r, 10))
+  }
+  throw new Error(`workflow ${id} never recorded ${n} steps`)
+}
+
+describeEachDatabase('recovery', (db) => {
+  let url: string
+  beforeAll(async () => {
+    url = db.persistent()
+    await relaunch(url)
+  })
+  afterAll(async () => {
+    blocking = true
+    await DBOS.shutdown()
+    await db.dropAll()
+  })
+
+  it('resumes an interrupted workflow from its last recorded step after a relaunch', async () => {
+    blocking = true
+    const tag = crypto.randomUUID()
+    const handle = await DBOS.startWorkflow(resumable, { workflowID: `resume-${tag}` })(tag)
+    await waitForSteps(handle.workflowID, 1)
+    // Shutdown stops the run mid-workflow; its row stays PENDING for recovery.
+    await DBOS.shutdown()
+    await expect(handle.getResult()).rejects.toThrow(DBOSExecutorNotInitializedError)
+    blocking = false
+    await relaunch(url)
+    expect(await DBOS.retrieveWorkflow(handle.workflowID).getResult()).toBe(15)
+    expect(executions.get(`first:${tag}`)).toBe(1)
+    expect(executions.get(`last:${tag}`)).toBe(1)
+    expect((await DBOS.getWorkflowStatus(handle.workflowID))?.recoveryAttempts).toBe(2)
+  })
+
+  it('dead-letters a workflow that keeps failing to finish', async () => {
+    blocking = true
+    const handle = await DBOS.startWorkflow(fragile)()
+    await relaunch(url) // attempt 2: still within maxRecoveryAttempts = 1 (+1 first run)
+    await waitForStatus(handle.workflowID, 'PENDING')
+    await relaunch(url) // attempt 3: beyond the limit
+    await waitForStatus(handle.workflowID, 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')
+    await expect(DBOS.retrieveWorkflow(handle.workflowID).getResult()).rejects.toThrow(/maximum of 0|exceeded/)
+  })
+
+  it('fails a replay whose steps differ from the recorded ones with DBOSUnexpectedStepError', async () => {
+    blocking = true
+    variant = 'a'
+    const handle = await DBOS.startWorkflow(changing)()
+    await waitForSteps(handle.workflowID, 2)
+    variant = 'b'
+    blocking = false
+    await relaunch(url)
+    const error = await DBOS.retrieveWorkflow(handle.workflowID).getResult().then(() => undefined, (e: Error) => e)
+    expect(error?.name).toBe('DBOSUnexpectedStepError')
+    expect(error?.message).toContain('function stepA was recorded when stepB was expected')
+  })
+
+  it('records the wake-up time of a durable sleep', async () => {
+    const handle = await DBOS.startWorkflow(sleeper)(150)
+    const slept = await handle.getResult()
+    expect(slept).toBeGreaterThanOrEqual(149)
+    const [step] = (await DBOS.listWorkflowSteps(handle.workflowID)) ?? []
+    expect(step?.name).toBe('DBOS.sleep')
+    expect(typeof step?.output).toBe('number')
+    expect(step?.completedAtEpochMs).toBe(step?.output)
+  })
+})
