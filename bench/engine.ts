@@ -1,18 +1,21 @@
 // `npm run bench`: Perdure's workflow latency and throughput next to raw postgres.js INSERT+commit on the
 // same local database, all measured in one run.
 //
-//   tsx bench/engine.ts [--quick] [--runtime=node]
+//   tsx bench/engine.ts [--quick] [--cold] [--runtime=node]
+//
+//   --quick  reduced counts, for a smoke run
+//   --cold   skip the VACUUM ANALYZE after warm-up (plans then stay those of near-empty tables)
 //
 // Environment:
 //   PERDURE_BENCH_DATABASE_URL  database to DROP and recreate (default below; its name must contain "bench")
 //   PERDURE_BENCH_RUNTIME       runtime the caller expects this run to measure (checked, then printed)
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import postgres from 'postgres'
 import { DBOS } from '../adapters/node/mod.ts'
 import { startCpuMeter } from './cpu.ts'
-import { createFloorTable, floorLatency, floorThroughput } from './floor.ts'
+import { createFloorTable, floorInsert, floorThroughput } from './floor.ts'
 import { printHeader, printRound, printSummary, type Round, type RunInfo } from './report.ts'
-import { latency, throughput, timeEach } from './stats.ts'
+import { latency, throughput, timeInterleaved } from './stats.ts'
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/perdure_bench'
 /** Perdure's default system database pool; the raw floor gets a pool of the same size. */
@@ -23,6 +26,7 @@ const THROUGHPUT_STEPS = 3
 
 const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
+const cold = argv.includes('--cold')
 const counts = quick
   ? { rounds: 3, warmup: 20, latencyIterations: 40, throughputWorkflows: 1_000 }
   : { rounds: 3, warmup: 100, latencyIterations: 300, throughputWorkflows: 5_000 }
@@ -90,7 +94,9 @@ async function main(): Promise<void> {
   const zeroStep = stepsWorkflow(0)
   const tenStep = stepsWorkflow(LATENCY_STEPS)
   const threeStep = stepsWorkflow(THROUGHPUT_STEPS)
-  DBOS.setConfig({ name: 'perdure-bench', systemDatabaseUrl: url, systemDatabasePoolSize: POOL_SIZE, logLevel: 'warn' })
+  DBOS.setConfig({
+    name: 'perdure-bench', systemDatabaseUrl: url, systemDatabasePoolSize: POOL_SIZE, logLevel: 'warn',
+  })
   await DBOS.launch()
   const sql = postgres(url, { max: POOL_SIZE, onnotice: () => {} })
 
@@ -111,21 +117,27 @@ async function main(): Promise<void> {
       inFlight: IN_FLIGHT,
       poolSize: POOL_SIZE,
       quick,
+      cold,
+      load: loadavg()[0]!,
     }
     printHeader(info)
 
+    const latencySeries = (label: string) => ({ raw: floorInsert(sql, label), zero: zeroStep, ten: tenStep })
+
     // Warm-up: JIT, prepared statements, every pool connection opened, and Postgres caches.
-    await floorLatency(sql, counts.warmup, 'warmup')
-    await timeEach(counts.warmup, zeroStep)
-    await timeEach(counts.warmup, tenStep)
+    await timeInterleaved(counts.warmup, latencySeries('warmup'))
     await floorThroughput(sql, counts.warmup * 10, IN_FLIGHT, 'warmup')
     await throughput(counts.warmup * 10, IN_FLIGHT, threeStep)
+    // Steady state, as autovacuum would leave it in any deployment older than a minute: plans cached
+    // while the tables were nearly empty are dropped (--cold keeps them, see the report for why it matters).
+    if (!cold) await sql`VACUUM ANALYZE`
 
     const rounds: Round[] = []
     for (let r = 0; r < counts.rounds; r++) {
-      const raw = latency(await floorLatency(sql, counts.latencyIterations, `latency-${r}`))
-      const zero = latency(await timeEach(counts.latencyIterations, zeroStep))
-      const ten = latency(await timeEach(counts.latencyIterations, tenStep))
+      const samples = await timeInterleaved(counts.latencyIterations, latencySeries(`latency-${r}`))
+      const raw = latency(samples.raw)
+      const zero = latency(samples.zero)
+      const ten = latency(samples.ten)
       const stepOverhead = (ten.p50 - zero.p50) / LATENCY_STEPS
 
       let meter = startCpuMeter()

@@ -34,6 +34,9 @@ export interface RunInfo {
   inFlight: number
   poolSize: number
   quick: boolean
+  cold: boolean
+  /** 1-minute load average when the run started. */
+  load: number
 }
 
 /** The issue's targets. */
@@ -60,8 +63,11 @@ export function printHeader(info: RunInfo): void {
     `  runtime     ${info.runtime}`,
     `  postgres    ${info.postgres}`,
     `  database    ${info.url}`,
-    `  machine     ${info.cores} cores`,
-    `  latency     ${info.rounds} rounds × ${info.latencyIterations} sequential calls per series`,
+    `  machine     ${info.cores} cores, load average ${info.load.toFixed(2)} at start` +
+      (info.load > 0.5 * info.cores ? ' (other processes are busy: expect noise)' : ''),
+    `  tables      ${info.cold ? 'cold: never analyzed (--cold)' : 'VACUUM ANALYZE after warm-up'}`,
+    `  latency     ${info.rounds} rounds × ${info.latencyIterations} iterations, one call at a time, ` +
+      'the three series interleaved',
     `  throughput  ${info.rounds} rounds × ${rate(info.throughputWorkflows)} workflows of ` +
       `${info.throughputSteps} steps and ${rate(info.rawInserts)} raw INSERTs, ` +
       `${info.inFlight} in flight, pool of ${info.poolSize} connections each`,
@@ -110,8 +116,16 @@ export function printSummary(info: RunInfo, rounds: readonly Round[]): void {
     `                   Perdure run ${cpu(last.workflowCpu)}`,
     '',
     'Targets',
-    target(`per-step overhead p50 ≤ ${TARGETS.stepRatio}× raw INSERT+commit p50`, ratio(stepRatio), stepRatio <= TARGETS.stepRatio),
-    target(`throughput ≥ ${rate(TARGETS.workflowRate)} workflows/s`, `${rate(workflowRate)}/s`, workflowRate >= TARGETS.workflowRate),
+    target(
+      `per-step overhead p50 ≤ ${TARGETS.stepRatio}× raw INSERT+commit p50`,
+      ratio(stepRatio),
+      stepRatio <= TARGETS.stepRatio,
+    ),
+    target(
+      `throughput ≥ ${rate(TARGETS.workflowRate)} workflows/s`,
+      `${rate(workflowRate)}/s`,
+      workflowRate >= TARGETS.workflowRate,
+    ),
   ]
   console.log(lines.join('\n'))
 }

@@ -28,13 +28,23 @@ export function latency(samples: readonly number[]): Latency {
   return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99), samples: samples.length }
 }
 
-/** Runs `fn` `count` times one after another and returns each call's wall time in milliseconds. */
-export async function timeEach(count: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
-  const samples: number[] = []
+/**
+ * Calls every series once per iteration, one call at a time, for `count` iterations, and returns each
+ * series' wall times in milliseconds. Interleaving puts background load on all series alike, so their
+ * differences and ratios stay meaningful on a busy machine.
+ */
+export async function timeInterleaved<TName extends string>(
+  count: number,
+  series: Record<TName, (i: number) => Promise<unknown>>,
+): Promise<Record<TName, number[]>> {
+  const names = Object.keys(series) as TName[]
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<TName, number[]>
   for (let i = 0; i < count; i++) {
-    const start = performance.now()
-    await fn(i)
-    samples.push(performance.now() - start)
+    for (const name of names) {
+      const start = performance.now()
+      await series[name](i)
+      samples[name].push(performance.now() - start)
+    }
   }
   return samples
 }

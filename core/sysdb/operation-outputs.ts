@@ -45,6 +45,7 @@ export async function writeCheckpoints(
   items: readonly Checkpoint[],
   applicationName: string | null,
 ): Promise<CheckpointResult[]> {
+  if (items.length === 1) return [await writeOneCheckpoint(q, s, items[0]!, applicationName)]
   const rows = await q.query<{ wf: string; fid: number; owned: boolean; completed: number | null }>(
     `
 WITH req AS (
@@ -53,7 +54,7 @@ WITH req AS (
   AS r(wf, token, fid, name, output, error, child, started, completed, fmt)
 ), own AS (
   SELECT ws.workflow_uuid, ws.owner_xid FROM ${s}.workflow_status ws
-  WHERE ws.workflow_uuid IN (SELECT wf FROM req)
+  WHERE ws.workflow_uuid = ANY($1::text[])
   ORDER BY ws.workflow_uuid
   FOR NO KEY UPDATE
 ), ins AS (
@@ -77,10 +78,43 @@ LEFT JOIN ins ON ins.workflow_uuid = req.wf AND ins.function_id = req.fid`,
   const byKey = new Map(rows.map((r) => [`${r.fid}:${r.wf}`, r]))
   return items.map((item) => {
     const row = byKey.get(`${item.functionID}:${item.workflowID}`)
-    if (!row || !row.owned) return 'not-owner'
-    // A returned completion time other than ours means this ID was already written (spec §3.9).
-    return Number(row.completed) === item.completedAt ? 'written' : 'duplicate'
+    return row?.owned ? fate(item, row.completed) : 'not-owner'
   })
+}
+
+/**
+ * The common case, one checkpoint alone, with scalar parameters: its generic plan is a primary-key lookup,
+ * so Postgres keeps it cached instead of planning the batch form again on every call.
+ */
+async function writeOneCheckpoint(
+  q: Queryable,
+  s: string,
+  c: Checkpoint,
+  applicationName: string | null,
+): Promise<CheckpointResult> {
+  const [row] = await q.query<{ owner: string | null; completed: number | null }>(
+    `
+WITH own AS (
+  SELECT owner_xid FROM ${s}.workflow_status WHERE workflow_uuid = $1 FOR NO KEY UPDATE
+), ins AS (
+  INSERT INTO ${s}.operation_outputs (workflow_uuid, function_id, output, error, function_name,
+    child_workflow_id, started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name,
+    retention_timestamp)
+  SELECT $1, $3, $4, $5, $6, $7, $8, $9, $10, $11, ${NOW_MS} FROM own WHERE own.owner_xid = $2
+  ON CONFLICT (workflow_uuid, function_id)
+    DO UPDATE SET completed_at_epoch_ms = operation_outputs.completed_at_epoch_ms
+  RETURNING completed_at_epoch_ms
+)
+SELECT (SELECT owner_xid FROM own) AS owner, (SELECT completed_at_epoch_ms FROM ins) AS completed`,
+    [c.workflowID, c.token, c.functionID, c.output, c.error, c.name, c.childWorkflowID, c.startedAt,
+      c.completedAt, c.serialization, applicationName],
+  )
+  return row?.owner === c.token ? fate(c, row.completed) : 'not-owner'
+}
+
+/** A returned completion time other than ours means this ID was already written (spec §3.9). */
+function fate(c: Checkpoint, completed: number | null): CheckpointResult {
+  return Number(completed) === c.completedAt ? 'written' : 'duplicate'
 }
 
 /** Loads every recorded operation of a workflow at once, for replay. */

@@ -85,9 +85,36 @@ export async function insertWorkflows(
   s: string,
   rows: readonly NewWorkflow[],
 ): Promise<InsertedWorkflow[]> {
+  if (rows.length === 1) return [await insertOneWorkflow(q, s, rows[0]!)]
   const result = await q.query<InsertedWorkflow>(insertWorkflowsSql(s), columns(rows, INSERT_KEYS))
   const byID = new Map(result.map((r) => [r.workflow_uuid, r]))
   return rows.map((r) => byID.get(r.workflowID)!)
+}
+
+/** One row alone, with scalar parameters, so its plan stays cached (see writeOneCheckpoint). */
+async function insertOneWorkflow(q: Queryable, s: string, row: NewWorkflow): Promise<InsertedWorkflow> {
+  const [result] = await q.query<InsertedWorkflow>(
+    `
+WITH ws AS (
+  INSERT INTO ${s}.workflow_status (workflow_uuid, status, name, class_name, config_name, queue_name,
+    executor_id, application_version, application_id, recovery_attempts, workflow_timeout_ms,
+    workflow_deadline_epoch_ms, deduplication_id, priority, queue_partition_key, parent_workflow_id,
+    serialization, creator_xid, owner_xid, application_name, authenticated_user, assumed_role,
+    authenticated_roles)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+    CASE WHEN $2 = 'PENDING' THEN $18 END, $20, $21, '', $22)
+  ON CONFLICT (workflow_uuid) DO UPDATE SET creator_xid = workflow_status.creator_xid
+  RETURNING workflow_uuid, status, name, class_name, config_name, queue_name, executor_id, creator_xid,
+    serialization
+), wi AS (
+  INSERT INTO ${s}.workflow_input (workflow_uuid, inputs)
+  SELECT $1, $19 FROM ws WHERE ws.creator_xid = $18
+  ON CONFLICT (workflow_uuid) DO NOTHING
+)
+SELECT * FROM ws`,
+    INSERT_KEYS.map((k) => row[k] ?? null),
+  )
+  return result!
 }
 
 /** A workflow outcome to record (spec §3.5). */
@@ -101,6 +128,25 @@ export interface Outcome {
 
 /** Records outcomes for the executions that still own their rows; returns, per item, whether it did. */
 export async function writeOutcomes(q: Queryable, s: string, items: readonly Outcome[]): Promise<boolean[]> {
+  if (items.length === 1) {
+    const o = items[0]!
+    const rows = await q.query(
+      `
+WITH upd AS (
+  UPDATE ${s}.workflow_status
+  SET status = $3, updated_at = ${NOW_MS}, completed_at = ${NOW_MS}, deduplication_id = NULL, owner_xid = NULL
+  WHERE workflow_uuid = $1 AND status = 'PENDING' AND owner_xid = $2
+  RETURNING workflow_uuid
+), outp AS (
+  INSERT INTO ${s}.workflow_output (workflow_uuid, output, error)
+  SELECT workflow_uuid, $4, $5 FROM upd
+  ON CONFLICT (workflow_uuid) DO UPDATE SET output = EXCLUDED.output, error = EXCLUDED.error
+)
+SELECT workflow_uuid FROM upd`,
+      [o.workflowID, o.token, o.status, o.output, o.error],
+    )
+    return [rows.length === 1]
+  }
   const rows = await q.query<{ workflow_uuid: string }>(
     `
 WITH req AS (
@@ -109,7 +155,8 @@ WITH req AS (
   UPDATE ${s}.workflow_status ws
   SET status = req.status, updated_at = ${NOW_MS}, completed_at = ${NOW_MS}, deduplication_id = NULL, owner_xid = NULL
   FROM req
-  WHERE ws.workflow_uuid = req.id AND ws.status = 'PENDING' AND ws.owner_xid = req.token
+  WHERE ws.workflow_uuid = ANY($1::text[]) AND ws.workflow_uuid = req.id AND ws.status = 'PENDING'
+    AND ws.owner_xid = req.token
   RETURNING ws.workflow_uuid
 ), outp AS (
   INSERT INTO ${s}.workflow_output (workflow_uuid, output, error)

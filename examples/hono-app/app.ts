@@ -6,8 +6,19 @@ import { CATALOG, type Order, processOrder, type Sku, STEP_NAMES } from './workf
 
 const skus = Object.keys(CATALOG) as Sku[]
 
-// v.object reports a non-object and a missing key with the same message option: tell them apart.
-const objectMessage = (issue: v.ObjectIssue): string => (issue.expected === 'Object' ? 'must be a JSON object' : 'is required')
+// v.object reports a non-object and a missing key through the same message option.
+const objectMessage = (issue: v.ObjectIssue): string =>
+  issue.expected === 'Object' ? 'must be a JSON object' : 'is required'
+
+const orderItem = v.object({
+  sku: v.picklist(skus, `must be one of ${skus.join(', ')}`),
+  quantity: v.pipe(
+    v.number('must be a number'),
+    v.integer('must be an integer'),
+    v.minValue(1, 'must be at least 1'),
+    v.maxValue(100, 'must be at most 100'),
+  ),
+}, objectMessage)
 
 const orderBody = v.object({
   // Optional idempotency key: posting the same workflowID twice starts one workflow, not two.
@@ -19,21 +30,16 @@ const orderBody = v.object({
   ),
   customer: v.pipe(v.string('must be a string'), v.trim(), v.minLength(1, 'must not be empty')),
   items: v.pipe(
-    v.array(
-      v.object({
-        sku: v.picklist(skus, `must be one of ${skus.join(', ')}`),
-        quantity: v.pipe(
-          v.number('must be a number'),
-          v.integer('must be an integer'),
-          v.minValue(1, 'must be at least 1'),
-          v.maxValue(100, 'must be at most 100'),
-        ),
-      }, objectMessage),
-      'must be an array',
-    ),
+    v.array(orderItem, 'must be an array'),
     v.minLength(1, 'must list at least one item'),
   ),
 }, objectMessage)
+
+/** One problem with a request body; `field` is a dot path such as `items.0.quantity`. */
+interface FieldIssue {
+  field: string
+  message: string
+}
 
 /** One entry of the `steps` list in GET /orders/:id. */
 interface StepView {
@@ -42,26 +48,30 @@ interface StepView {
   at: string | null
 }
 
-function badRequest(field: string, message: string, issues?: { field: string; message: string }[]): Response {
-  return Response.json({ error: `${field}: ${message}`, field, issues: issues ?? [{ field, message }] }, { status: 400 })
+function badRequest(issues: FieldIssue[]): Response {
+  const { field, message } = issues[0] ?? { field: 'body', message: 'is invalid' }
+  return Response.json({ error: `${field}: ${message}`, field, issues }, { status: 400 })
 }
 
+// The sleep is an engine operation named DBOS.sleep; show it under the name the demo gives it.
+const displayName = (name: string): string => (name === 'DBOS.sleep' ? 'waitForWarehouse' : name)
+
 /** The steps recorded so far, read from the system database, so they survive restarts. */
-async function stepsOf(workflowID: string): Promise<{ steps: StepView[]; nextStep: string | null }> {
+async function stepsOf(workflowID: string): Promise<{ steps: StepView[]; next: string | null }> {
   const recorded = (await DBOS.listWorkflowSteps(workflowID)) ?? []
   const now = Date.now()
   const steps = recorded.map((step): StepView => {
     const at = step.completedAtEpochMs
-    // DBOS.sleep checkpoints its wake-up time before sleeping, so a future time means "still waiting".
-    const waiting = step.name === 'DBOS.sleep' && at !== undefined && at > now
+    // DBOS.sleep checkpoints its wake-up time before sleeping: a future time means still asleep.
+    const asleep = step.name === 'DBOS.sleep' && at !== undefined && at > now
     return {
-      name: step.name === 'DBOS.sleep' ? 'waitForWarehouse' : step.name,
-      state: waiting ? 'in progress' : 'done',
+      name: displayName(step.name),
+      state: asleep ? 'in progress' : 'done',
       at: at === undefined ? null : new Date(at).toISOString(),
     }
   })
   const next = STEP_NAMES[recorded.length]
-  return { steps, nextStep: next === undefined ? null : next === 'DBOS.sleep' ? 'waitForWarehouse' : next }
+  return { steps, next: next === undefined ? null : displayName(next) }
 }
 
 /**
@@ -83,17 +93,19 @@ export function createApp(): Hono {
     try {
       body = await c.req.json()
     } catch {
-      return badRequest('body', 'must be valid JSON')
+      return badRequest([{ field: 'body', message: 'must be valid JSON' }])
     }
     const parsed = v.safeParse(orderBody, body)
     if (!parsed.success) {
-      const issues = parsed.issues.map((issue) => ({ field: v.getDotPath(issue) ?? 'body', message: issue.message }))
-      const first = issues[0]!
-      return badRequest(first.field, first.message, issues)
+      return badRequest(parsed.issues.map((issue) => ({
+        field: v.getDotPath(issue) ?? 'body',
+        message: issue.message,
+      })))
     }
     const { workflowID = `order-${crypto.randomUUID()}`, ...order } = parsed.output
     const handle = await DBOS.startWorkflow(processOrder, { workflowID })(order satisfies Order)
-    const statusUrl = new URL(`/orders/${encodeURIComponent(handle.workflowID)}`, c.req.url).href
+    const path = `/orders/${encodeURIComponent(handle.workflowID)}`
+    const statusUrl = new URL(path, c.req.url).href
     c.header('Location', statusUrl)
     return c.json({ workflowID: handle.workflowID, statusUrl }, 202)
   })
@@ -102,14 +114,15 @@ export function createApp(): Hono {
     const workflowID = c.req.param('id')
     const status = await DBOS.getWorkflowStatus(workflowID)
     if (!status) return c.json({ error: `No order with workflow ID ${workflowID}` }, 404)
-    const { steps, nextStep } = await stepsOf(workflowID)
+    const { steps, next } = await stepsOf(workflowID)
+    const running = status.status === 'PENDING' || status.status === 'ENQUEUED'
     const error = status.error instanceof Error ? status.error.message : status.error
     return c.json({
       workflowID,
       status: status.status,
       order: status.input?.[0] ?? null,
       steps,
-      nextStep: status.status === 'PENDING' || status.status === 'ENQUEUED' ? nextStep : null,
+      nextStep: running ? next : null,
       output: status.output ?? null,
       ...(error === undefined ? {} : { error: String(error) }),
     })

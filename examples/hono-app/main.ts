@@ -1,18 +1,21 @@
-// The demo entry point: `npm run demo`. Launches DBOS, serves the Hono app and stops cleanly on a signal.
+// The demo's entry point (`npm run demo`): launches DBOS, serves the app, stops on a signal.
 //
-//   PORT                      port to listen on (default 3000; 0 picks a free one), bound to 127.0.0.1
-//   DBOS_SYSTEM_DATABASE_URL  Postgres (or memory://) instead of embedded PGlite under .perdure/perdure-demo/
-//   DEMO_SELF_TEST=1          place one order against the running server, print the receipt and exit
+//   PORT                      port to listen on, on 127.0.0.1 (default 3000; 0 picks a free one)
+//   DBOS_SYSTEM_DATABASE_URL  Postgres (or memory://) instead of PGlite in .perdure/perdure-demo/
+//   DEMO_SELF_TEST=1          order once from the running server, print the receipt and exit;
+//                             PORT then defaults to 0, so it runs beside a demo already on 3000
 import { DBOS, serve } from '../../adapters/node/mod.ts'
 import { createApp } from './app.ts'
 import { runSelfTest, SAMPLE_ORDER } from './self-test.ts'
 import { WAREHOUSE_WAIT_MS } from './workflows.ts'
 
-// A stuck shutdown must not leave a process behind; unref so it never holds the process open itself.
+// A stuck shutdown must not leave a process behind.
 const SHUTDOWN_GRACE_MS = 10_000
 
+const selfTest = process.env.DEMO_SELF_TEST === '1'
+
 function portFromEnv(): number {
-  const text = process.env.PORT ?? '3000'
+  const text = process.env.PORT ?? (selfTest ? '0' : '3000')
   const port = Number(text)
   if (!/^\d+$/.test(text) || port > 65535) {
     throw new TypeError(`PORT must be an integer from 0 to 65535, got ${JSON.stringify(text)}`)
@@ -21,41 +24,47 @@ function portFromEnv(): number {
 }
 
 function banner(base: string): string {
-  const body = JSON.stringify({ workflowID: 'order-1', ...SAMPLE_ORDER })
-  const json = `-H 'content-type: application/json'`
+  const post = `curl -s -X POST ${base}/orders -H 'content-type: application/json' -d`
+  const order = JSON.stringify({ workflowID: 'order-1', ...SAMPLE_ORDER })
+  const bad = JSON.stringify({ customer: 'Ada', items: [{ sku: 'widget', quantity: 0 }] })
+  const wait = WAREHOUSE_WAIT_MS / 1000
   return [
     '',
     `Perdure demo listening on ${base}`,
     '',
     'Place an order (starts the processOrder workflow in the background):',
-    `  curl -s -X POST ${base}/orders ${json} -d '${body}'`,
-    'Watch it go: reserveInventory → chargePayment → waitForWarehouse (durable sleep) → shipOrder:',
+    `  ${post} '${order}'`,
+    'Watch it: reserveInventory → chargePayment → waitForWarehouse (durable sleep) → shipOrder',
     `  curl -s ${base}/orders/order-1`,
-    'A malformed order is rejected with the field named:',
-    `  curl -s -X POST ${base}/orders ${json} -d '{"customer":"Ada","items":[{"sku":"widget","quantity":0}]}'`,
+    'A malformed order gets a 400 naming the field:',
+    `  ${post} '${bad}'`,
     '',
-    `Press Ctrl-C during the ${WAREHOUSE_WAIT_MS / 1000} s warehouse wait and restart: the order resumes where it stopped.`,
+    `Press Ctrl-C during the ${wait} s warehouse wait, then restart: the order picks up again.`,
     '',
   ].join('\n')
 }
 
 async function main(): Promise<void> {
   const port = portFromEnv()
-  // No systemDatabaseUrl: the engine reads DBOS_SYSTEM_DATABASE_URL, else uses embedded PGlite under .perdure/.
+  // No systemDatabaseUrl: the engine reads DBOS_SYSTEM_DATABASE_URL, else embeds PGlite.
   DBOS.setConfig({ name: 'perdure-demo' })
   await DBOS.launch()
-  const server = await serve(createApp().fetch, { port })
+  const server = await serve(createApp().fetch, { port }).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== 'EADDRINUSE') throw e
+    throw new Error(`Port ${port} is in use: set PORT to a free one (0 picks one)`, { cause: e })
+  })
   const base = `http://${server.hostname}:${server.port}`
 
   let stopping: Promise<void> | undefined
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       DBOS.logger.info(`${reason}: closing the server and shutting DBOS down`)
+      // unref: the watchdog fires only if something else still holds the process open.
       setTimeout(() => {
         DBOS.logger.error(`Shutdown took longer than ${SHUTDOWN_GRACE_MS} ms; exiting anyway`)
         process.exit(1)
       }, SHUTDOWN_GRACE_MS).unref()
-      // Stop taking requests first, so none arrives after DBOS is gone.
+      // Stop taking requests first, so that none arrives after DBOS is gone.
       await server.close()
       // Workflows still running stop at their next step; the next launch recovers them.
       await DBOS.shutdown()
@@ -73,7 +82,7 @@ async function main(): Promise<void> {
     })
   }
 
-  if (process.env.DEMO_SELF_TEST !== '1') {
+  if (!selfTest) {
     console.log(banner(base))
     return
   }
@@ -91,6 +100,6 @@ async function main(): Promise<void> {
 main().catch((e: unknown) => {
   DBOS.logger.error(e)
   process.exitCode = 1
-  // Launch may have half-succeeded (database open, server not): release what there is.
-  void DBOS.shutdown().catch(() => {})
+  // Launch may have succeeded before serving failed: close the database so the process can exit.
+  DBOS.shutdown().catch(() => {})
 })

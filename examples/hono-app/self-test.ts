@@ -1,4 +1,4 @@
-// DEMO_SELF_TEST=1: the running demo orders from itself over HTTP, the way a user with curl would.
+// DEMO_SELF_TEST=1: the running demo orders from itself over HTTP, as a user with curl would.
 import { DBOS } from '../../adapters/node/mod.ts'
 import { formatCents, type Order, type Receipt } from './workflows.ts'
 
@@ -11,6 +11,14 @@ export const SAMPLE_ORDER: Order = {
 const POLL_MS = 250
 const TIMEOUT_MS = 30_000
 
+/** The body of GET /orders/:id, as far as the self-test reads it. */
+interface OrderView {
+  status: string
+  nextStep: string | null
+  output: Receipt | null
+  error?: string
+}
+
 /**
  * Posts SAMPLE_ORDER to `baseUrl`, polls its status until it finishes and returns the receipt.
  * Throws if the order fails or does not finish within 30 s.
@@ -22,26 +30,28 @@ export async function runSelfTest(baseUrl: string): Promise<Receipt> {
     body: JSON.stringify(SAMPLE_ORDER),
   })
   const started = (await posted.json()) as { workflowID: string; statusUrl: string }
-  if (posted.status !== 202) throw new Error(`POST /orders answered ${posted.status}: ${JSON.stringify(started)}`)
-  DBOS.logger.info(`self-test: started ${started.workflowID}; polling ${started.statusUrl}`)
+  if (posted.status !== 202) {
+    throw new Error(`POST /orders answered ${posted.status}: ${JSON.stringify(started)}`)
+  }
+  const id = started.workflowID
+  DBOS.logger.info(`self-test: started ${id}; polling ${started.statusUrl}`)
 
   const deadline = Date.now() + TIMEOUT_MS
   let lastStep: string | null = null
   for (;;) {
-    const res = await fetch(started.statusUrl)
-    const view = (await res.json()) as { status: string; nextStep: string | null; output: Receipt | null; error?: string }
+    const view = (await (await fetch(started.statusUrl)).json()) as OrderView
     if (view.status === 'SUCCESS' && view.output) {
-      DBOS.logger.info(`self-test: ${started.workflowID} succeeded, total ${formatCents(view.output.totalCents)}`)
+      DBOS.logger.info(`self-test: ${id} succeeded, total ${formatCents(view.output.totalCents)}`)
       return view.output
     }
     if (view.status !== 'PENDING' && view.status !== 'ENQUEUED') {
-      throw new Error(`order ${started.workflowID} ended ${view.status}: ${view.error ?? 'no error recorded'}`)
+      throw new Error(`order ${id} ended ${view.status}: ${view.error ?? 'no error recorded'}`)
     }
     if (view.nextStep !== lastStep) {
       lastStep = view.nextStep
-      DBOS.logger.info(`self-test: ${started.workflowID} is ${view.status}, next step ${lastStep ?? '(finishing)'}`)
+      DBOS.logger.info(`self-test: ${id} is ${view.status}, next step ${lastStep ?? '(none)'}`)
     }
-    if (Date.now() > deadline) throw new Error(`order ${started.workflowID} did not finish within ${TIMEOUT_MS} ms`)
+    if (Date.now() > deadline) throw new Error(`order ${id} did not finish within ${TIMEOUT_MS} ms`)
     await new Promise((resolve) => setTimeout(resolve, POLL_MS))
   }
 }

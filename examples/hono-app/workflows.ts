@@ -32,38 +32,49 @@ export const STEP_NAMES = ['reserveInventory', 'chargePayment', 'DBOS.sleep', 's
 /** How long the workflow durably sleeps "waiting for the warehouse". */
 export const WAREHOUSE_WAIT_MS = 2000
 
+/** Formats cents as dollars, e.g. 2500 → "$25.00". */
+export function formatCents(cents: number): string {
+  return `$${(cents / 100).toFixed(2)}`
+}
+
+/** What shipOrder hands back. */
+interface Shipment {
+  trackingNumber: string
+  shippedAt: string
+}
+
 function lineItems(order: Order): Receipt['items'] {
   return order.items.map((item) => ({ ...item, priceCents: CATALOG[item.sku] }))
 }
 
-// Random IDs are drawn inside steps: the step checkpoint records them, so a replay sees the same IDs.
+// IDs are drawn inside steps: the checkpoint records them, so a replay sees the same IDs.
 function shortID(prefix: string): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`
+}
+
+function log(message: string): void {
+  DBOS.logger.info(`[${DBOS.workflowID}] ${message}`)
 }
 
 async function reserveInventory(order: Order): Promise<string> {
   const reservationID = shortID('rsv')
   const units = order.items.reduce((n, item) => n + item.quantity, 0)
-  DBOS.logger.info(`[${DBOS.workflowID}] step 1/4 reserveInventory: ${units} unit(s) held as ${reservationID}`)
+  log(`step 1/4 reserveInventory: ${units} unit(s) held as ${reservationID}`)
   return reservationID
 }
 
 async function chargePayment(order: Order): Promise<{ paymentID: string; totalCents: number }> {
-  const totalCents = lineItems(order).reduce((sum, item) => sum + item.priceCents * item.quantity, 0)
+  const items = lineItems(order)
+  const totalCents = items.reduce((sum, item) => sum + item.priceCents * item.quantity, 0)
   const paymentID = shortID('pay')
-  DBOS.logger.info(`[${DBOS.workflowID}] step 2/4 chargePayment: charged ${formatCents(totalCents)} to ${order.customer} (${paymentID})`)
+  log(`step 2/4 chargePayment: ${formatCents(totalCents)} from ${order.customer} (${paymentID})`)
   return { paymentID, totalCents }
 }
 
-async function shipOrder(reservationID: string): Promise<{ trackingNumber: string; shippedAt: string }> {
+async function shipOrder(reservationID: string): Promise<Shipment> {
   const trackingNumber = shortID('trk')
-  DBOS.logger.info(`[${DBOS.workflowID}] step 4/4 shipOrder: ${reservationID} shipped, tracking ${trackingNumber}`)
+  log(`step 4/4 shipOrder: ${reservationID} shipped, tracking ${trackingNumber}`)
   return { trackingNumber, shippedAt: new Date().toISOString() }
-}
-
-/** Formats cents as dollars, e.g. 2500 → "$25.00". */
-export function formatCents(cents: number): string {
-  return `$${(cents / 100).toFixed(2)}`
 }
 
 /**
@@ -73,15 +84,17 @@ export function formatCents(cents: number): string {
  */
 export const processOrder: (order: Order) => Promise<Receipt> = DBOS.registerWorkflow(
   async (order: Order): Promise<Receipt> => {
-    const reservationID = await DBOS.runStep(() => reserveInventory(order), { name: 'reserveInventory' })
+    const reservationID = await DBOS.runStep(() => reserveInventory(order), {
+      name: 'reserveInventory',
+    })
     // A payment gateway may fail transiently: let the engine retry before the workflow fails.
     const payment = await DBOS.runStep(() => chargePayment(order), {
       name: 'chargePayment',
       retriesAllowed: true,
       maxAttempts: 3,
     })
-    DBOS.logger.info(`[${DBOS.workflowID}] step 3/4 waiting ${WAREHOUSE_WAIT_MS} ms for the warehouse (durable sleep)`)
-    // Durable: the wake-up time is checkpointed, so after a restart the wait ends at the original deadline.
+    log(`step 3/4 waitForWarehouse: durable sleep of ${WAREHOUSE_WAIT_MS} ms`)
+    // The wake-up time is checkpointed, so after a restart the wait ends at the original deadline.
     await DBOS.sleep(WAREHOUSE_WAIT_MS)
     const shipment = await DBOS.runStep(() => shipOrder(reservationID), { name: 'shipOrder' })
     return {
