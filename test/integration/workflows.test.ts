@@ -71,6 +71,21 @@ const internals = DBOS.registerWorkflow(async () => {
   return { now, uuid }
 }, { name: 'internals' })
 
+const doubler = DBOS.registerStep(async (n: number) => (ran(`doubler:${n}`), n * 2), { name: 'doubler' })
+const usesRegisteredStep = DBOS.registerWorkflow(async (n: number) => (await doubler(n)) + (await doubler(n + 1)), {
+  name: 'usesRegisteredStep',
+})
+
+const richValues = DBOS.registerWorkflow(async (when: Date, big: bigint, map: Map<string, number>) => {
+  const later = await DBOS.runStep(() => new Date(when.getTime() + 1000), { name: 'later' })
+  return { later, big: big * 2n, keys: [...map.keys()], isDate: later instanceof Date }
+}, { name: 'richValues' })
+
+const portable = DBOS.registerWorkflow(async (name: string, n: number) => ({ greeting: `hi ${name}`, n }), {
+  name: 'portable',
+  serialization: 'portable',
+})
+
 describeEachDatabase('workflows', (db) => {
   beforeAll(async () => {
     DBOS.setConfig({ name: 'wf-tests', systemDatabaseUrl: db.fresh() })
@@ -194,6 +209,32 @@ describeEachDatabase('workflows', (db) => {
     const handles = await Promise.all(Array.from({ length: 60 }, (_, i) => DBOS.startWorkflow(threeSteps)(i)))
     const results = await Promise.all(handles.map((h) => h.getResult()))
     expect(results.map((r) => r.a)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1))
+  })
+
+  it('runs functions registered with registerStep as checkpointed steps', async () => {
+    const handle = await DBOS.startWorkflow(usesRegisteredStep)(100)
+    expect(await handle.getResult()).toBe(200 + 202)
+    const steps = await DBOS.listWorkflowSteps(handle.workflowID)
+    expect(steps?.map((s) => [s.name, s.output])).toEqual([['doubler', 200], ['doubler', 202]])
+    expect(await doubler(7)).toBe(14) // outside a workflow it is a plain call
+  })
+
+  it('keeps Dates, BigInts and Maps intact through js_superjson', async () => {
+    const when = new Date('2025-06-15T10:30:00.000Z')
+    const handle = await DBOS.startWorkflow(richValues)(when, 21n, new Map([['a', 1], ['b', 2]]))
+    const result = await handle.getResult()
+    expect(result).toEqual({ later: new Date('2025-06-15T10:30:01.000Z'), big: 42n, keys: ['a', 'b'], isDate: true })
+    const status = await handle.getStatus()
+    expect(status?.input?.[0]).toEqual(when)
+    expect(status?.output).toEqual(result)
+  })
+
+  it('stores a workflow registered as portable in portable_json', async () => {
+    const handle = await DBOS.startWorkflow(portable)('ada', 3)
+    expect(await handle.getResult()).toEqual({ greeting: 'hi ada', n: 3 })
+    const status = await handle.getStatus()
+    expect(status?.input).toEqual(['ada', 3])
+    expect(status?.output).toEqual({ greeting: 'hi ada', n: 3 })
   })
 
   it('an unknown workflow ID has no status and no result', async () => {
