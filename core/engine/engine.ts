@@ -64,6 +64,7 @@ const TERMINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPT
 export class Engine {
   readonly settings: EngineSettings
   readonly #active = new Map<string, { exec: Execution; done: Promise<unknown> }>()
+  readonly #launchWaiters = new Map<string, Set<() => void>>()
   readonly #inserts: Batcher<NewWorkflow, InsertedWorkflow>
   readonly #checkpoints: Batcher<Checkpoint, CheckpointResult>
   readonly #outcomes: Batcher<Outcome, boolean>
@@ -188,6 +189,10 @@ export class Engine {
     done.catch(() => {})
     const entry = { exec, done }
     this.#active.set(exec.workflowID, entry)
+    // Waiters polling for this workflow's result switch to the in-memory outcome at once.
+    const waiters = this.#launchWaiters.get(exec.workflowID)
+    this.#launchWaiters.delete(exec.workflowID)
+    for (const wake of waiters ?? []) wake()
     void done.finally(() => {
       if (this.#active.get(exec.workflowID) === entry) this.#active.delete(exec.workflowID)
     }).catch(() => {})
@@ -236,10 +241,12 @@ export class Engine {
    * Waits for a workflow's recorded outcome. Used by handles of workflows running elsewhere, and by an
    * execution that lost ownership (it parks: the outcome is somebody else's to write).
    */
-  async #park(workflowID: string, own: boolean): Promise<unknown> {
-    const { serialization, runtime } = this.settings
+  async #park(workflowID: string, own: boolean, watchLocal = false): Promise<unknown> {
+    const { serialization } = this.settings
     for (let first = true; ; first = false) {
       if (this.#closed) throw new ShutdownSignal().toError()
+      const local = watchLocal ? this.#active.get(workflowID) : undefined
+      if (local) return await this.#awaitLocal(local.done, workflowID, !own)
       const row = await readStatus(this.settings.db, this.settings.s, workflowID)
       // An ID that was never stored is a caller mistake; one that vanished was deleted under us.
       if (!row && first) {
@@ -248,8 +255,34 @@ export class Engine {
         )
       }
       if (!row) throw new DBOSNonExistentWorkflowError(`Workflow ${workflowID} does not exist`)
-      if (row && TERMINAL.has(row.status)) return await this.#deliver(row, own, serialization)
-      await sleepFor(runtime, RESULT_POLL_MS)
+      if (TERMINAL.has(row.status)) return await this.#deliver(row, own, serialization)
+      await this.#pause(workflowID, watchLocal)
+    }
+  }
+
+  /** Waits one polling interval, or less when the workflow starts running in this process. */
+  #pause(workflowID: string, watchLocal: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const waiters = this.#launchWaiters
+      const done = () => {
+        cancel()
+        waiters.get(workflowID)?.delete(done)
+        resolve()
+      }
+      const cancel = this.settings.runtime.timer.schedule(RESULT_POLL_MS, done)
+      if (!watchLocal) return
+      const set = waiters.get(workflowID) ?? new Set()
+      set.add(done)
+      waiters.set(workflowID, set)
+    })
+  }
+
+  async #awaitLocal(done: Promise<unknown>, workflowID: string, awaited: boolean): Promise<unknown> {
+    try {
+      return await done
+    } catch (e) {
+      if (awaited && e instanceof DBOSWorkflowCancelledError) throw new DBOSAwaitedWorkflowCancelledError(workflowID)
+      throw e
     }
   }
 
@@ -273,16 +306,7 @@ export class Engine {
    * @param awaited true when a workflow awaits another one (errors then say "Awaited …").
    */
   async result(workflowID: string, awaited: boolean): Promise<unknown> {
-    const local = this.#active.get(workflowID)
-    if (local) {
-      try {
-        return await local.done
-      } catch (e) {
-        if (awaited && e instanceof DBOSWorkflowCancelledError) throw new DBOSAwaitedWorkflowCancelledError(workflowID)
-        throw e
-      }
-    }
-    return await this.#park(workflowID, !awaited)
+    return await this.#park(workflowID, !awaited, true)
   }
 
   /** Writes one checkpoint and turns its fate into the right error. */

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
-import { dropPostgresDatabases, postgresUrl } from '../support/databases.ts'
+import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { describeEachDatabase } from '../support/databases.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const WORKER = 'test/fixtures/crash-worker.ts'
@@ -140,38 +140,6 @@ class Worker {
   }
 }
 
-/** One system database per test, plus the cleanup of all of them. */
-interface Target {
-  readonly name: 'postgres' | 'pglite'
-  readonly skip: boolean
-  fresh(scratch: string): string
-  cleanup(): Promise<void>
-}
-
-function targets(): Target[] {
-  const databases: string[] = []
-  let dirs = 0
-  return [
-    {
-      name: 'postgres',
-      skip: process.env.PERDURE_SKIP_POSTGRES === '1',
-      fresh() {
-        const name = `perdure_crash_${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`
-        databases.push(name)
-        return postgresUrl(name)
-      },
-      cleanup: () => dropPostgresDatabases(databases.splice(0)),
-    },
-    {
-      // The directory is removed with the rest of the scratch directory.
-      name: 'pglite',
-      skip: false,
-      fresh: (scratch) => `file:${join(scratch, `pglite-${++dirs}`)}`,
-      cleanup: async () => {},
-    },
-  ]
-}
-
 function workerArgs(db: string, sideFile: string, workflowID: string): string[] {
   return [
     '--db', db, '--side-file', sideFile, '--workflow-id', workflowID,
@@ -190,91 +158,89 @@ function timesRan(ran: string[], label: string): number {
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)))
 
-for (const target of targets()) {
-  const declare = target.skip ? describe.skip : describe
-  declare(`crash recovery in real processes [${target.name}]`, () => {
-    let scratch = ''
+describeEachDatabase('crash recovery in real processes', (db) => {
+  // Side files; each test's system database comes from db.persistent(), which outlives a process.
+  let scratch = ''
 
-    beforeAll(() => {
-      scratch = mkdtempSync(join(tmpdir(), 'perdure-crash-'))
-    })
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'perdure-crash-'))
+  })
 
-    afterAll(async () => {
-      await Promise.all([...live].map((worker) => worker.kill()))
-      await target.cleanup()
-      rmSync(scratch, { recursive: true, force: true })
-    })
+  afterAll(async () => {
+    await Promise.all([...live].map((worker) => worker.kill()))
+    await db.dropAll()
+    rmSync(scratch, { recursive: true, force: true })
+  })
 
-    it('resumes a SIGKILLed five-step workflow after its last checkpoint', async () => {
-      const sideFile = join(scratch, 'five-steps.log')
-      const args = workerArgs(target.fresh(scratch), sideFile, 'crash-five-steps')
+  it('resumes a SIGKILLed five-step workflow after its last checkpoint', async () => {
+    const sideFile = join(scratch, 'five-steps.log')
+    const args = workerArgs(db.persistent(), sideFile, 'crash-five-steps')
 
-      const first = new Worker('steps', 'run', args)
-      // Printed at the start of step 4, so step 3's checkpoint is committed; step 4 then waits 10 s.
-      await first.line('STEP3_DONE')
-      expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
-      expect(readRan(sideFile)).toEqual(['step 1 run', 'step 2 run', 'step 3 run'])
+    const first = new Worker('steps', 'run', args)
+    // Printed at the start of step 4, so step 3's checkpoint is committed; step 4 then waits 10 s.
+    await first.line('STEP3_DONE')
+    expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
+    expect(readRan(sideFile)).toEqual(['step 1 run', 'step 2 run', 'step 3 run'])
 
-      const second = new Worker('steps', 'recover', args)
-      const result = JSON.parse(await second.line('RESULT '))
-      const status = JSON.parse(await second.line('STATUS '))
-      await second.succeeded()
+    const second = new Worker('steps', 'recover', args)
+    const result = JSON.parse(await second.line('RESULT '))
+    const status = JSON.parse(await second.line('STATUS '))
+    await second.succeeded()
 
-      const ran = readRan(sideFile)
-      // Recorded steps are replayed from their checkpoints, never run again.
-      for (const label of ['step 1', 'step 2', 'step 3']) expect(timesRan(ran, label)).toBe(1)
-      // Step 4 had no checkpoint, so it runs again; the killed attempt may or may not have got to its record.
-      expect(timesRan(ran, 'step 4')).toBeGreaterThanOrEqual(1)
-      expect(timesRan(ran, 'step 4')).toBeLessThanOrEqual(2)
-      expect(timesRan(ran, 'step 5')).toBe(1)
-      // Here the kill lands in step 4's wait, before its record, so the exact history is known.
-      expect(ran).toEqual(['step 1 run', 'step 2 run', 'step 3 run', 'step 4 recover', 'step 5 recover'])
+    const ran = readRan(sideFile)
+    // Recorded steps are replayed from their checkpoints, never run again.
+    for (const label of ['step 1', 'step 2', 'step 3']) expect(timesRan(ran, label)).toBe(1)
+    // Step 4 had no checkpoint, so it runs again; the killed attempt may or may not have got to its record.
+    expect(timesRan(ran, 'step 4')).toBeGreaterThanOrEqual(1)
+    expect(timesRan(ran, 'step 4')).toBeLessThanOrEqual(2)
+    expect(timesRan(ran, 'step 5')).toBe(1)
+    // Here the kill lands in step 4's wait, before its record, so the exact history is known.
+    expect(ran).toEqual(['step 1 run', 'step 2 run', 'step 3 run', 'step 4 recover', 'step 5 recover'])
 
-      // 1 + 4 + 9 from the replayed checkpoints, 16 + 25 from the recovered run.
-      expect(result).toBe(55)
-      expect(status).toMatchObject({
-        workflowID: 'crash-five-steps',
-        status: 'SUCCESS',
-        output: 55,
-        // One for the first run, one for the recovery.
-        recoveryAttempts: 2,
-        executorId: EXECUTOR_ID,
-        applicationVersion: APP_VERSION,
-      })
-    })
-
-    it('wakes a SIGKILLed sleeping workflow at its original deadline', async () => {
-      const sideFile = join(scratch, 'sleep.log')
-      const args = workerArgs(target.fresh(scratch), sideFile, 'crash-sleep')
-
-      const first = new Worker('sleep', 'run', args)
-      // The recovering process is loaded in the meantime and launches on go(), so that the restart is prompt
-      // even on a slow machine: a late restart would blur a correct wake-up with one a full sleep later.
-      const second = new Worker('sleep', 'recover', [...args, '--await-go'])
-      await second.line('READY')
-      // Step A prints its Date.now() just before the workflow records the sleep's deadline.
-      const sleptAt = Number(await first.line('SLEEPING '))
-      expect(Number.isFinite(sleptAt)).toBe(true)
-      const deadline = sleptAt + SLEEP_MS
-      await delay(sleptAt + KILL_INTO_SLEEP_MS - Date.now())
-      expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
-
-      // Restart at once: a sleep that started over would then end SLEEP_MS after this at the earliest,
-      // well past the original deadline.
-      const restartedAt = Date.now()
-      expect(restartedAt).toBeLessThan(deadline - SLEEP_MS / 2)
-      second.go()
-      const result = JSON.parse(await second.line('RESULT '))
-      const status = JSON.parse(await second.line('STATUS '))
-      await second.succeeded()
-
-      // Step A was replayed: the result carries the first run's timestamp.
-      expect(result.sleptAt).toBe(sleptAt)
-      expect(result.wokeAt).toBeGreaterThanOrEqual(deadline - 50)
-      expect(result.wokeAt).toBeLessThan(deadline + 1500)
-      expect(result.wokeAt).toBeLessThan(restartedAt + SLEEP_MS)
-      expect(readRan(sideFile)).toEqual(['step A run', 'step B recover'])
-      expect(status).toMatchObject({ workflowID: 'crash-sleep', status: 'SUCCESS', recoveryAttempts: 2 })
+    // 1 + 4 + 9 from the replayed checkpoints, 16 + 25 from the recovered run.
+    expect(result).toBe(55)
+    expect(status).toMatchObject({
+      workflowID: 'crash-five-steps',
+      status: 'SUCCESS',
+      output: 55,
+      // One for the first run, one for the recovery.
+      recoveryAttempts: 2,
+      executorId: EXECUTOR_ID,
+      applicationVersion: APP_VERSION,
     })
   })
-}
+
+  it('wakes a SIGKILLed sleeping workflow at its original deadline', async () => {
+    const sideFile = join(scratch, 'sleep.log')
+    const args = workerArgs(db.persistent(), sideFile, 'crash-sleep')
+
+    const first = new Worker('sleep', 'run', args)
+    // The recovering process is loaded in the meantime and launches on go(), so that the restart is prompt
+    // even on a slow machine: a late restart would blur a correct wake-up with one a full sleep later.
+    const second = new Worker('sleep', 'recover', [...args, '--await-go'])
+    await second.line('READY')
+    // Step A prints its Date.now() just before the workflow records the sleep's deadline.
+    const sleptAt = Number(await first.line('SLEEPING '))
+    expect(Number.isFinite(sleptAt)).toBe(true)
+    const deadline = sleptAt + SLEEP_MS
+    await delay(sleptAt + KILL_INTO_SLEEP_MS - Date.now())
+    expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
+
+    // Restart at once: a sleep that started over would then end SLEEP_MS after this at the earliest,
+    // well past the original deadline.
+    const restartedAt = Date.now()
+    expect(restartedAt).toBeLessThan(deadline - SLEEP_MS / 2)
+    second.go()
+    const result = JSON.parse(await second.line('RESULT '))
+    const status = JSON.parse(await second.line('STATUS '))
+    await second.succeeded()
+
+    // Step A was replayed: the result carries the first run's timestamp.
+    expect(result.sleptAt).toBe(sleptAt)
+    expect(result.wokeAt).toBeGreaterThanOrEqual(deadline - 50)
+    expect(result.wokeAt).toBeLessThan(deadline + 1500)
+    expect(result.wokeAt).toBeLessThan(restartedAt + SLEEP_MS)
+    expect(readRan(sideFile)).toEqual(['step A run', 'step B recover'])
+    expect(status).toMatchObject({ workflowID: 'crash-sleep', status: 'SUCCESS', recoveryAttempts: 2 })
+  })
+})
