@@ -36,7 +36,7 @@ const rawInserts = counts.throughputWorkflows * (THROUGHPUT_STEPS + 2)
 
 /** The runtime executing this file, as `name version`. */
 function detectRuntime(): { name: string; version: string } {
-  const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } }
+  const g = globalThis as unknown as { Bun?: { version: string }; Deno?: { version: { deno: string } } }
   if (g.Bun) return { name: 'bun', version: g.Bun.version }
   if (g.Deno) return { name: 'deno', version: g.Deno.version.deno }
   return { name: 'node', version: process.version }

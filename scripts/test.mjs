@@ -35,7 +35,7 @@ const probeTimeoutMs = 2000
  */
 
 /** @type {Lane[]} */
-const lanes = [
+const runtimes = [
   {
     name: 'node',
     command: process.execPath,
@@ -49,9 +49,41 @@ const lanes = [
       ...files,
     ],
     capture: false,
+    perFile: false,
     parse: ({ reportFile }) => parseNodeTap(readFileSync(reportFile, 'utf8')),
   },
+  {
+    name: 'bun',
+    command: join(root, 'node_modules', '.bin', 'bun'),
+    // bun:test's default 5 s per test is too short for the crash tests; node:test has no limit.
+    args: (files) => ['test', '--timeout', '120000', ...files.map((f) => `./${f}`)],
+    capture: true,
+    perFile: true,
+    parse: ({ output }) => parseBun(output),
+  },
+  {
+    name: 'deno',
+    command: join(root, 'node_modules', '.bin', 'deno'),
+    // Types are checked once, by tsc (npm run check); Deno's own check would use its lib settings.
+    args: (files, reportFile) => ['test', '-A', '--no-check', `--junit-path=${reportFile}`, ...files],
+    capture: false,
+    perFile: true,
+    parse: ({ reportFile }) => parseDenoJunit(readFileSync(reportFile, 'utf8')),
+  },
 ]
+
+/**
+ * Whether a test file declares Postgres suites (through test/support/databases.ts); the others run only in
+ * the pglite lane, so that a file with nothing to run is not counted as a passing test.
+ * @param {string} file
+ */
+function usesPostgres(file) {
+  const text = readFileSync(join(root, file), 'utf8')
+  return text.includes('describeEachDatabase(') || text.includes("describeOn('postgres'")
+}
+
+/** The system databases each runtime is tested against; unit tests run once, in the pglite lane. */
+const databases = ['postgres', 'pglite']
 
 /** --test-concurrency arrived in Node 21.0 and was backported to 20.10. */
 function supportsTestConcurrency() {
@@ -95,6 +127,53 @@ function countSkippedSuites(tap) {
     }
   }
   return count
+}
+
+/**
+ * bun test prints its totals last: ` 12 pass`, ` 0 fail`, ` 1 skip`.
+ * @param {string} output
+ * @returns {Counts | undefined}
+ */
+function parseBun(output) {
+  const count = (/** @type {string} */ word) => {
+    const all = [...output.matchAll(new RegExp(`^\\s*(\\d+) ${word}$`, 'gm'))]
+    return all.length ? Number(all[all.length - 1]?.[1]) : undefined
+  }
+  const passed = count('pass')
+  const failed = count('fail')
+  if (passed === undefined && failed === undefined) return undefined
+  return { passed: passed ?? 0, failed: failed ?? 0, skipped: count('skip') ?? 0, todo: count('todo') ?? 0 }
+}
+
+/**
+ * Deno runs node:test's `it` blocks as steps of a test per `describe`; its JUnit report lists both. The
+ * steps (named `suite > test`) are the tests. A suite that failed with no failed step (a failing hook)
+ * counts as one failure.
+ * @param {string} xml
+ * @returns {Counts | undefined}
+ */
+function parseDenoJunit(xml) {
+  if (!xml.includes('<testsuites')) return undefined
+  const counts = { passed: 0, failed: 0, skipped: 0, todo: 0 }
+  const cases = [...xml.matchAll(/<testcase name="([^"]*)"[^>]*>([\s\S]*?)<\/testcase>/g)]
+  const failedSuites = new Set()
+  const suitesWithFailedSteps = new Set()
+  for (const [, name = '', body = ''] of cases) {
+    const failed = body.includes('<failure')
+    const skipped = body.includes('<skipped')
+    const step = name.includes(' &gt; ')
+    if (!step) {
+      if (failed) failedSuites.add(name)
+      if (skipped) counts.skipped++
+      continue
+    }
+    if (failed) suitesWithFailedSteps.add(name.split(' &gt; ')[0])
+    if (failed) counts.failed++
+    else if (skipped) counts.skipped++
+    else counts.passed++
+  }
+  for (const suite of failedSuites) if (!suitesWithFailedSteps.has(suite)) counts.failed++
+  return counts
 }
 
 /** @returns {string[]} test files relative to the repository root, with `/` separators */
@@ -262,30 +341,49 @@ async function main() {
   if (skipNotice) console.log(`${loud(skipNotice)}\n`)
 
   const reportDir = mkdtempSync(join(tmpdir(), 'perdure-test-'))
-  /** @type {{ lane: Lane, counts: Counts, crash?: string }[]} */
+  const onlyRuntimes = (process.env.PERDURE_TEST_RUNTIMES || 'node,bun,deno').split(',')
+  /** @type {{ name: string, counts: Counts, crash?: string, skipped?: string }[]} */
   const results = []
   try {
-    for (const [index, lane] of lanes.entries()) {
-      const run = await runLane(lane, files, join(reportDir, `${index}-${lane.name}.report`), env)
-      /** @type {Counts | undefined} */
-      let counts
-      try {
-        counts = lane.parse(run)
-      } catch {
-        counts = undefined
+    let index = 0
+    for (const runtime of runtimes.filter((r) => onlyRuntimes.includes(r.name))) {
+      for (const database of databases) {
+        const name = `${runtime.name} × ${database}`
+        if (database === 'postgres' && env.PERDURE_SKIP_POSTGRES === '1') {
+          results.push({ name, counts: { passed: 0, failed: 0, skipped: 0, todo: 0 }, skipped: 'SKIPPED: no Postgres' })
+          continue
+        }
+        // Unit tests touch no database: they run once per runtime, in the pglite lane.
+        const laneFiles = database === 'pglite' ? files : files.filter(usesPostgres)
+        if (laneFiles.length === 0) continue
+        console.log(`\n== ${name}: ${laneFiles.length} file(s)`)
+        const laneEnv = { ...env, PERDURE_TEST_DB: database }
+        const batches = runtime.perFile ? laneFiles.map((f) => [f]) : [laneFiles]
+        const total = { passed: 0, failed: 0, skipped: 0, todo: 0 }
+        /** @type {string[]} */
+        const crashes = []
+        for (const batch of batches) {
+          const run = await runLane(runtime, batch, join(reportDir, `${index++}-${runtime.name}.report`), laneEnv)
+          /** @type {Counts | undefined} */
+          let counts
+          try {
+            counts = runtime.parse(run)
+          } catch {
+            counts = undefined
+          }
+          const exit = run.signal ? `signal ${run.signal}` : `exit code ${run.code}`
+          const where = runtime.perFile ? ` in ${batch[0]}` : ''
+          if (counts === undefined) crashes.push(`runner crashed (${exit}) before writing a summary${where}`)
+          else if (run.code !== 0 && counts.failed === 0) crashes.push(`runner failed (${exit}) with no failed test${where}`)
+          if (counts) {
+            total.passed += counts.passed
+            total.failed += counts.failed
+            total.skipped += counts.skipped
+            total.todo += counts.todo
+          }
+        }
+        results.push({ name, counts: total, ...(crashes.length ? { crash: crashes.join('; ') } : {}) })
       }
-      const exit = run.signal ? `signal ${run.signal}` : `exit code ${run.code}`
-      /** @type {string | undefined} */
-      let crash
-      if (counts === undefined) crash = `runner crashed (${exit}) before writing a summary`
-      else if (run.code !== 0 && counts.failed === 0) {
-        crash = `runner failed (${exit}) with no failed test`
-      }
-      results.push({
-        lane,
-        counts: counts ?? { passed: 0, failed: 0, skipped: 0, todo: 0 },
-        ...(crash ? { crash } : {}),
-      })
     }
   } finally {
     rmSync(reportDir, { recursive: true, force: true })
@@ -294,14 +392,18 @@ async function main() {
   const total = { passed: 0, failed: 0, skipped: 0, todo: 0 }
   console.log('')
   if (skipNotice) console.log(loud(skipNotice))
-  for (const { lane, crash } of results) if (crash) console.log(`${lane.name}: ${crash}`)
+  for (const { name, crash } of results) if (crash) console.log(`${name}: ${crash}`)
   const noTests = results.reduce((n, { counts }) => n + counts.passed + counts.failed, 0) === 0
   if (noTests) console.log('no test ran')
-  for (const { lane, counts, crash } of results) {
+  for (const { name, counts, crash, skipped } of results) {
+    if (skipped) {
+      console.log(`${name}: ${skipped}`)
+      continue
+    }
     // A crash is a failure even when no test result said so.
     const failed = crash ? Math.max(counts.failed, 1) : counts.failed
     const todo = counts.todo > 0 ? `, ${counts.todo} todo` : ''
-    console.log(`${lane.name}: ${formatCounts({ ...counts, failed }, true)}${todo}`)
+    console.log(`${name}: ${formatCounts({ ...counts, failed }, true)}${todo}`)
     total.passed += counts.passed
     total.failed += failed
     total.skipped += counts.skipped

@@ -1,8 +1,9 @@
-// Tests import describe/it/expect only from here, so one suite runs under several runtimes.
-// Node: node:test plus the npm `expect` package (Jest's matchers, the ones bun:test shares).
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test'
-import { expect } from 'expect'
+// Tests import describe/it/expect only from here, so one suite runs under Node, Bun and Deno.
+// Use only what bun:test and node:test + `expect` share: describe(.skip), it(.skip), before/after hooks,
+// and Jest's matchers.
+import type * as NodeHarness from './harness/node.ts'
 
-export { afterEach, beforeEach, describe, expect, it }
-export const beforeAll: typeof before = before
-export const afterAll: typeof after = after
+const g = globalThis as { Bun?: unknown }
+const impl: typeof NodeHarness = g.Bun ? await import('./harness/bun.ts') : await import('./harness/node.ts')
+
+export const { describe, it, expect, beforeAll, afterAll, beforeEach, afterEach } = impl

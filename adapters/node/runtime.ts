@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Runtime } from '../../core/ports/runtime.ts'
-import { openDatabase } from './database.ts'
+import { openDatabase } from '../shared/open-database.ts'
 import { serve } from './serve.ts'
 
 /** The Node runtime: postgres.js or PGlite, unref'd timers, AsyncLocalStorage, @hono/node-server. */

@@ -1,7 +1,7 @@
 // The HTTP surface: POST /orders starts a checkout workflow, GET /orders/:id reports on it.
 import { Hono } from 'hono'
 import * as v from 'valibot'
-import { DBOS } from '../../adapters/node/mod.ts'
+import { DBOS } from '../../adapters/auto/mod.ts'
 import { CATALOG, type Order, processOrder, type Sku, STEP_NAMES } from './workflows.ts'
 
 const skus = Object.keys(CATALOG) as Sku[]

@@ -4,7 +4,7 @@
 //   DBOS_SYSTEM_DATABASE_URL  Postgres (or memory://) instead of PGlite in .perdure/perdure-demo/
 //   DEMO_SELF_TEST=1          order once from the running server, print the receipt and exit;
 //                             PORT then defaults to 0, so it runs beside a demo already on 3000
-import { DBOS, serve } from '../../adapters/node/mod.ts'
+import { DBOS, serve } from '../../adapters/auto/mod.ts'
 import { createApp } from './app.ts'
 import { runSelfTest, SAMPLE_ORDER } from './self-test.ts'
 import { WAREHOUSE_WAIT_MS } from './workflows.ts'
@@ -48,13 +48,8 @@ async function main(): Promise<void> {
   const port = portFromEnv()
   // No systemDatabaseUrl: the engine reads DBOS_SYSTEM_DATABASE_URL, else embeds PGlite.
   DBOS.setConfig({ name: 'perdure-demo' })
-  await DBOS.launch()
-  const server = await serve(createApp().fetch, { port }).catch((e: unknown) => {
-    if ((e as { code?: string }).code !== 'EADDRINUSE') throw e
-    throw new Error(`Port ${port} is in use: set PORT to a free one (0 picks one)`, { cause: e })
-  })
-  const base = `http://${server.hostname}:${server.port}`
 
+  let server: Awaited<ReturnType<typeof serve>> | undefined
   let stopping: Promise<void> | undefined
   const stop = (reason: string): Promise<void> => {
     stopping ??= (async () => {
@@ -65,22 +60,36 @@ async function main(): Promise<void> {
         process.exit(1)
       }, SHUTDOWN_GRACE_MS).unref()
       // Stop taking requests first, so that none arrives after DBOS is gone.
-      await server.close()
-      // Workflows still running stop at their next step; the next launch recovers them.
+      await server?.close()
+      // Waits for a launch in progress. Running workflows stop at their next step and are
+      // recovered by the next launch.
       await DBOS.shutdown()
+      DBOS.logger.info('Stopped cleanly')
     })()
     return stopping
   }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // Installed before launch, so that a signal during the slow first launch still stops us in
+  // order (and is not lost: a shell's background jobs otherwise ignore SIGINT).
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     process.on(signal, () => {
-      // A second Ctrl-C means "now": skip the graceful path.
-      if (stopping) process.exit(130)
+      // A second signal means "now": skip the graceful path.
+      if (stopping) process.exit(code)
       stop(signal).catch((e: unknown) => {
         DBOS.logger.error(e)
         process.exitCode = 1
       })
     })
   }
+
+  await DBOS.launch()
+  if (stopping) return
+  server = await serve(createApp().fetch, { port }).catch((e: unknown) => {
+    if ((e as { code?: string }).code !== 'EADDRINUSE') throw e
+    throw new Error(`Port ${port} is in use: set PORT to a free one (0 picks one)`, { cause: e })
+  })
+  // stop() ran while serve() was binding, so it had no server to close.
+  if (stopping) return await server.close()
+  const base = `http://${server.hostname}:${server.port}`
 
   if (!selfTest) {
     console.log(banner(base))

@@ -1,5 +1,5 @@
 // DEMO_SELF_TEST=1: the running demo orders from itself over HTTP, as a user with curl would.
-import { DBOS } from '../../adapters/node/mod.ts'
+import { DBOS } from '../../adapters/auto/mod.ts'
 import { formatCents, type Order, type Receipt } from './workflows.ts'
 
 /** The order the self-test (and the banner's curl example) places. */

@@ -1,6 +1,6 @@
 // The checkout workflow: reserve inventory, charge payment, wait for the warehouse, ship.
 // Each step's outcome is checkpointed, so a restart resumes after the last finished step.
-import { DBOS } from '../../adapters/node/mod.ts'
+import { DBOS } from '../../adapters/auto/mod.ts'
 
 /** Prices in cents; the SKUs the demo shop sells. */
 export const CATALOG = { widget: 1250, gadget: 4999, gizmo: 799 } as const

@@ -1,16 +1,9 @@
 // Bad input gets a typed error that says what to fix, and the process keeps serving.
-import {
-  DBOS,
-  DBOSConflictingRegistrationError,
-  DBOSError,
-  DBOSExecutorNotInitializedError,
-  DBOSInitializationError,
-  DBOSInvalidWorkflowInputError,
-  DBOSInvalidWorkflowTransitionError,
-  DBOSNotRegisteredError,
-} from '../../adapters/node/mod.ts'
-import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
-import { describeEachDatabase } from '../support/databases.ts'
+import { perdure } from '../support/perdure.ts'
+import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { describeEachDatabase, describeOn } from '../support/databases.ts'
+
+const { DBOS, DBOSConflictingRegistrationError, DBOSError, DBOSExecutorNotInitializedError, DBOSInitializationError, DBOSInvalidWorkflowInputError, DBOSInvalidWorkflowTransitionError, DBOSNotRegisteredError } = perdure
 
 const echo = DBOS.registerWorkflow(async (value: unknown) => value, { name: 'echo' })
 
@@ -20,7 +13,7 @@ const startsFromStep = DBOS.registerWorkflow(async () => {
 
 const unserializableResult = DBOS.registerWorkflow(async () => ({ callback: () => 1 }), { name: 'unserializableResult' })
 
-describe('configuration and lifecycle', () => {
+describeOn('pglite', 'configuration and lifecycle', () => {
   it('names every invalid config field', () => {
     expect(() => DBOS.setConfig({ name: 'x', systemDatabasePoolSize: 0 })).toThrow(DBOSInitializationError)
     expect(() => DBOS.setConfig({ name: 'x', systemDatabasePoolSize: 0 })).toThrow(/systemDatabasePoolSize: must be at least 1/)

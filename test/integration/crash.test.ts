@@ -3,6 +3,7 @@
 // checkpoint. Only a real kill proves this: in-process tests cannot lose uncommitted state the way a dead
 // process does. Runs on Postgres (a fresh database per test) and on PGlite stored in a directory.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { scriptCommand } from '../support/command.ts'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -42,7 +43,7 @@ class Worker {
 
   constructor(scenario: Scenario, mode: Mode, args: string[]) {
     this.label = `${scenario} ${mode}`
-    this.#child = spawn(process.execPath, ['--import', 'tsx', WORKER, scenario, mode, ...args], {
+    this.#child = spawn(...scriptCommand(WORKER, [scenario, mode, ...args]), {
       cwd: root,
       stdio: ['pipe', 'pipe', 'pipe'],
     })

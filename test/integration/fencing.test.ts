@@ -1,15 +1,17 @@
 // Owner fencing (spec §3.4): only the execution holding the row's owner token may write for it.
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
-import { DBOS } from '../../adapters/node/mod.ts'
+import { perdure } from '../support/perdure.ts'
 import type { DatabasePort } from '../../core/ports/database.ts'
 import { migrate } from '../../core/sysdb/migrations.ts'
 import { type Checkpoint, writeCheckpoints } from '../../core/sysdb/operation-outputs.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
 import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgres-js.ts'
 import { insertWorkflows, type NewWorkflow, writeOutcomes } from '../../core/sysdb/workflow-status.ts'
-import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
-import { describeEachDatabase, dropPostgresDatabases, postgresUrl } from '../support/databases.ts'
+import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { describeEachDatabase, describeOn, dropPostgresDatabases, postgresUrl } from '../support/databases.ts'
+
+const { DBOS } = perdure
 
 const S = '"dbos"'
 
@@ -91,7 +93,6 @@ describeEachDatabase('fencing in the system database', (tdb) => {
 
 // A zombie execution (its workflow was taken over) must stop at its next step and report the outcome the
 // new owner recorded. Driving the takeover needs SQL from outside the engine, so this runs on Postgres.
-const skipPostgres = process.env.PERDURE_SKIP_POSTGRES === '1'
 let release: () => void = () => {}
 const afterTakeover: string[] = []
 const zombie = DBOS.registerWorkflow(async () => {
@@ -100,7 +101,7 @@ const zombie = DBOS.registerWorkflow(async () => {
   return 'zombie result'
 }, { name: 'zombie' })
 
-;(skipPostgres ? describe.skip : describe)('fencing a zombie execution [postgres]', () => {
+describeOn('postgres', 'fencing a zombie execution', () => {
   const name = `perdure_test_zombie_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`
   let sql: ReturnType<typeof postgres>
   beforeAll(async () => {

@@ -5,8 +5,8 @@ import { migrate, SCHEMA_VERSION } from '../../core/sysdb/migrations.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
 import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgres-js.ts'
 import type { DatabasePort } from '../../core/ports/database.ts'
-import { afterAll, describe, expect, it } from '../harness.ts'
-import { dropPostgresDatabases, postgresUrl } from '../support/databases.ts'
+import { afterAll, expect, it } from '../harness.ts'
+import { describeOn, dropPostgresDatabases, postgresUrl } from '../support/databases.ts'
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 const TABLES = [
@@ -26,9 +26,7 @@ async function versions(db: DatabasePort): Promise<number[]> {
   return (await db.query<{ version: string }>('SELECT version FROM dbos.dbos_migrations')).map((r) => Number(r.version))
 }
 
-const skipPostgres = process.env.PERDURE_SKIP_POSTGRES === '1'
-
-;(skipPostgres ? describe.skip : describe)('migrations [postgres]', () => {
+describeOn('postgres', 'migrations', () => {
   const name = `perdure_test_mig_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`
   const pools: ReturnType<typeof postgres>[] = []
   afterAll(async () => {
@@ -72,7 +70,7 @@ const skipPostgres = process.env.PERDURE_SKIP_POSTGRES === '1'
   })
 })
 
-describe('migrations [pglite]', () => {
+describeOn('pglite', 'migrations', () => {
   it('creates schema 123 in an empty embedded database, idempotently', async () => {
     const pg = await PGlite.create()
     const db = pgliteDatabase(pg as unknown as PGliteLike)

@@ -1,7 +1,9 @@
 // Recovery inside one process: shutdown mid-workflow, relaunch, resume from the last recorded step.
-import { DBOS, DBOSExecutorNotInitializedError } from '../../adapters/node/mod.ts'
+import { perdure } from '../support/perdure.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase } from '../support/databases.ts'
+
+const { DBOS, DBOSExecutorNotInitializedError } = perdure
 
 const executions = new Map<string, number>()
 const count = (key: string) => executions.set(key, (executions.get(key) ?? 0) + 1)

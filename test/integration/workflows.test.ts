@@ -1,12 +1,9 @@
 // Workflows and steps: results, idempotency, children, context variables, retries, parallel steps.
-import {
-  DBOS,
-  DBOSConflictingWorkflowError,
-  DBOSMaxStepRetriesError,
-  DBOSNonExistentWorkflowError,
-} from '../../adapters/node/mod.ts'
+import { perdure } from '../support/perdure.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase } from '../support/databases.ts'
+
+const { DBOS, DBOSConflictingWorkflowError, DBOSMaxStepRetriesError, DBOSNonExistentWorkflowError } = perdure
 
 const runs = new Map<string, number>()
 function ran(key: string): number {
@@ -175,7 +172,7 @@ describeEachDatabase('workflows', (db) => {
     const handle = await DBOS.startWorkflow(flaky)(key, 5)
     const error = await handle.getResult().then(() => undefined, (e: unknown) => e)
     expect(error).toBeInstanceOf(DBOSMaxStepRetriesError)
-    expect((error as DBOSMaxStepRetriesError).errors).toHaveLength(3)
+    expect((error as InstanceType<typeof DBOSMaxStepRetriesError>).errors).toHaveLength(3)
     expect(runs.get(key)).toBe(3)
     const status = await handle.getStatus()
     expect(status?.status).toBe('ERROR')

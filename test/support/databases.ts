@@ -74,9 +74,10 @@ function pgliteDatabase(): TestDatabase {
   }
 }
 
-/** Both databases, Postgres first. */
+/** The databases this run covers: both, or the one PERDURE_TEST_DB names (the test runner sets it per lane). */
 export function testDatabases(): TestDatabase[] {
-  return [postgresDatabase(), pgliteDatabase()]
+  const only = process.env.PERDURE_TEST_DB
+  return [postgresDatabase(), pgliteDatabase()].filter((db) => !only || db.name === only)
 }
 
 /** Declares the same suite once per database; a database that is unavailable here is skipped, visibly. */
@@ -85,4 +86,12 @@ export function describeEachDatabase(title: string, body: (db: TestDatabase) => 
     const declare = db.skip ? describe.skip : describe
     declare(`${title} [${db.name}]`, () => body(db))
   }
+}
+
+/** Declares a suite that only makes sense on one database (e.g. it drives Postgres from outside). */
+export function describeOn(name: TestDatabase['name'], title: string, body: (db: TestDatabase) => void): void {
+  const db = testDatabases().find((d) => d.name === name)
+  if (!db) return
+  const declare = db.skip ? describe.skip : describe
+  declare(`${title} [${name}]`, () => body(db))
 }

@@ -10,7 +10,10 @@ import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgr
 /** bigint columns hold epoch milliseconds, which fit in a double: read them as numbers. */
 const INT8 = 20
 
-/** postgres.js for postgres:// URLs; PGlite for memory:// and file: (the embedded default). */
+/**
+ * postgres.js for postgres:// URLs; PGlite for memory:// and file: (the embedded default). Both run unchanged
+ * on Node, Bun and Deno, so the three adapters share this factory.
+ */
 export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool }): Promise<DatabasePort> => {
   if (pool) return postgresJsDatabase(pool as PostgresJsLike, false)
   if (/^postgres(ql)?:\/\//.test(url)) {

@@ -1,0 +1,9 @@
+// Entry point for Deno: installs the Deno runtime, then exposes the shared API.
+import { installRuntime } from '../../core/runtime.ts'
+import { createRuntime } from './runtime.ts'
+import { serve } from './serve.ts'
+
+installRuntime(createRuntime())
+
+export * from '../../core/mod.ts'
+export { createRuntime, serve }
