@@ -4,6 +4,9 @@ import { defineConfig } from 'tsup'
 // 'adapters/node/mod' becomes dist/adapters/node/mod.js and .d.ts, matching package.json exports.
 const entry: Record<string, string> = {
   'adapters/node/mod': 'adapters/node/mod.ts',
+  'adapters/bun/mod': 'adapters/bun/mod.ts',
+  'adapters/deno/mod': 'adapters/deno/mod.ts',
+  'adapters/auto/mod': 'adapters/auto/mod.ts',
 }
 
 // Runtime dependencies stay imports in dist/; the consumer's package manager installs them.

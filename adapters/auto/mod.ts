@@ -1,5 +1,7 @@
 // Entry point that installs the adapter of whichever runtime loads it: runtime-neutral code and JSR's "."
 // use it. The npm package's "." picks an adapter by export condition instead, loading only that one.
+import type { HttpPort } from '../../core/ports/http.ts'
+import type { Runtime } from '../../core/ports/runtime.ts'
 import { installRuntime } from '../../core/runtime.ts'
 import * as bun from '../bun/runtime.ts'
 import * as deno from '../deno/runtime.ts'
@@ -14,10 +16,10 @@ export const createRuntime: typeof node.createRuntime = g.Bun
     ? deno.createRuntime
     : node.createRuntime
 
-const runtime = createRuntime()
+const runtime: Runtime = createRuntime()
 installRuntime(runtime)
 
 /** Serves a fetch handler on the current runtime; binds to 127.0.0.1 unless told otherwise. */
-export const serve: typeof runtime.http.serve = (handler, options) => runtime.http.serve(handler, options)
+export const serve: HttpPort['serve'] = (handler, options) => runtime.http.serve(handler, options)
 
 export * from '../../core/mod.ts'

@@ -1,8 +1,8 @@
-/// <reference path="./bun.d.ts" />
 import { AsyncLocalStorage } from 'node:async_hooks'
 import type { Runtime } from '../../core/ports/runtime.ts'
 import { openDatabase } from '../shared/open-database.ts'
 import { serve } from './serve.ts'
+import { bunGlobal } from './bun-global.ts'
 
 /** The Bun runtime: postgres.js or PGlite, unref'd timers, AsyncLocalStorage, Bun.serve. */
 export function createRuntime(): Runtime {
@@ -20,6 +20,6 @@ export function createRuntime(): Runtime {
     },
     createContext: <T>() => new AsyncLocalStorage<T>(),
     http: { serve },
-    env: (name) => Bun.env[name],
+    env: (name) => bunGlobal().env[name],
   }
 }
