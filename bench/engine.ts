@@ -1,7 +1,7 @@
 // `npm run bench`: Perdure's workflow latency and throughput next to raw postgres.js INSERT+commit on the
 // same local database, all measured in one run.
 //
-//   tsx bench/engine.ts [--quick] [--cold] [--runtime=node]
+//   npm run bench -- [--quick] [--cold] [--runtime=node|bun|deno]   (bench/run.mjs starts the runtime)
 //
 //   --quick  reduced counts, for a smoke run
 //   --cold   skip the VACUUM ANALYZE after warm-up (plans then stay those of near-empty tables)
@@ -11,7 +11,7 @@
 //   PERDURE_BENCH_RUNTIME       runtime the caller expects this run to measure (checked, then printed)
 import { cpus, loadavg } from 'node:os'
 import postgres from 'postgres'
-import { DBOS } from '../adapters/node/mod.ts'
+import { DBOS } from '../adapters/auto/mod.ts'
 import { startCpuMeter } from './cpu.ts'
 import { createFloorTable, floorInsert, floorThroughput } from './floor.ts'
 import { printHeader, printRound, printSummary, type Round, type RunInfo } from './report.ts'
