@@ -1,6 +1,5 @@
-import { type DBOSConfig, type LogLevel, validateConfig } from './config.ts'
-import { Dispatcher } from './engine/dispatcher.ts'
-import { Engine, type StartParams } from './engine/engine.ts'
+import { type DBOSConfig, validateConfig } from './config.ts'
+import type { EnqueueOptions, Engine } from './engine/engine.ts'
 import { awaitedResult, Handle, type WorkflowHandle } from './engine/handle.ts'
 import { recordedValue, recordOperation } from './engine/operations.ts'
 import { type AnyFn, Registry, type WorkflowConfig, type WorkflowRegistration } from './engine/registry.ts'
@@ -15,22 +14,23 @@ import {
   DBOSInvalidWorkflowTransitionError,
   DBOSNotRegisteredError,
 } from './errors.ts'
-import { applicationVersion, openSystemDatabase, prepareDatabase, resolveDatabaseUrl } from './launch.ts'
+import { type Launched, launchSystem } from './lifecycle.ts'
 import { ConsoleLogger, type DBOSLogger } from './logger.ts'
 import type { ContextStorage } from './ports/context.ts'
+import { validateEnqueue } from './queue/enqueue.ts'
 import { currentRuntime } from './runtime.ts'
-import { registerHandleReviver, Serialization } from './serialization/serializer.ts'
+import { queueExists } from './sysdb/queues.ts'
+import { registerHandleReviver } from './serialization/serializer.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
 export interface StartWorkflowParams {
+  /** The workflow's ID, an idempotency key; a random UUID by default. */
   workflowID?: string
+  /** Enqueue on this queue instead of starting now. */
   queueName?: string
+  /** Start-to-completion timeout in ms (from dequeue for a queued workflow); the workflow and its children are cancelled when it expires. */
   timeoutMS?: number | null
-}
-
-interface Launched {
-  engine: Engine
-  dispatcher: Dispatcher
+  enqueueOptions?: EnqueueOptions
 }
 
 const registry = new Registry()
@@ -60,29 +60,8 @@ function workflowFrame(operation: string): Extract<Frame, { kind: 'workflow' }> 
 }
 
 async function launchNow(): Promise<void> {
-  const runtime = currentRuntime()
-  context ??= runtime.createContext<Frame>()
-  logger.setLevel((config.logLevel as LogLevel | undefined) ?? 'info')
-  const executorID = config.executorID ?? runtime.env('DBOS__VMID') ?? 'local'
-  const appVersion = await applicationVersion(config, runtime, registry)
-  const url = resolveDatabaseUrl(config, runtime, logger)
-  const db = await openSystemDatabase(runtime, config, url)
-  try {
-    const { schema, isLatestVersion } = await prepareDatabase(db, runtime, config, executorID, appVersion, logger)
-    const eng = new Engine({
-      runtime, config, db, s: schema, executorID, appVersion, appName: config.name ?? null, logger,
-      serialization: new Serialization(config.serializer), context,
-    })
-    const dispatcher = new Dispatcher(eng, registry, isLatestVersion)
-    eng.onEnqueue = () => dispatcher.wake()
-    launched = { engine: eng, dispatcher }
-    registry.lock(true)
-    dispatcher.start()
-    logger.debug(`Launched executor ${executorID}, application version ${appVersion}`)
-  } catch (e) {
-    await db.close().catch(() => {})
-    throw e
-  }
+  context ??= currentRuntime().createContext<Frame>()
+  launched = await launchSystem(config, registry, logger, context)
 }
 
 /**
@@ -114,10 +93,7 @@ export class DBOS {
     const current = launched
     if (!current) return
     launched = undefined
-    registry.lock(false)
-    await current.dispatcher.stop()
-    current.engine.close()
-    await current.engine.settings.db.close()
+    await current.stop()
   }
 
   /** Registers a workflow function; call the returned function to run it durably. */
@@ -174,13 +150,14 @@ export class DBOS {
         `startWorkflow needs a function returned by DBOS.registerWorkflow; '${target.name || 'anonymous'}' is not one`,
       )
     }
-    return (...args: TArgs) => {
+    return async (...args: TArgs) => {
       const f = workflowFrame('startWorkflow')
-      if (f) {
-        const id = f.exec.nextID++
-        return startChild<TReturn>(f.exec.engine, engine, f.exec, id, reg, args, params as StartParams)
-      }
-      return Promise.resolve().then(() => startTopLevel<TReturn>(engine(), engine, reg, args, params as StartParams))
+      // The ID is taken before the first await, so concurrent starts in a workflow stay deterministic.
+      const id = f ? f.exec.nextID++ : undefined
+      const eng = f ? f.exec.engine : engine()
+      await validateEnqueue(params, (name) => queueExists(eng.settings.db, eng.settings.s, name))
+      if (f && id !== undefined) return await startChild<TReturn>(eng, engine, f.exec, id, reg, args, params)
+      return await startTopLevel<TReturn>(eng, engine, reg, args, params)
     }
   }
 

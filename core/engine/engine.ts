@@ -31,11 +31,23 @@ import { ShutdownSignal } from './control-flow.ts'
 import type { WorkflowRegistration } from './registry.ts'
 import type { Execution, Frame } from './workflow-context.ts'
 
-/** How a workflow is started (the guide's StartWorkflowParams, minus queue options handled by the caller). */
+/** Options of an enqueue (the guide's `enqueueOptions`). */
+export interface EnqueueOptions {
+  /** At most one active workflow per queue carries this ID; another enqueue with it fails. */
+  deduplicationID?: string
+  /** 1 (highest) to 2147483647; workflows without one come first. */
+  priority?: number
+  /** Required on a partitioned queue: limits apply per key. */
+  queuePartitionKey?: string
+}
+
+/** How a workflow is started (the guide's StartWorkflowParams). */
 export interface StartParams {
   workflowID?: string
   queueName?: string
+  /** Start-to-completion timeout; for a queued workflow it starts at dequeue. `null` detaches a child from its parent's deadline. */
   timeoutMS?: number | null
+  enqueueOptions?: EnqueueOptions
 }
 
 /** Everything fixed at launch that the engine's parts share. */
@@ -70,7 +82,9 @@ export class Engine {
   readonly #outcomes: Batcher<Outcome, boolean>
   #closed = false
   /** Called after a local enqueue so the dispatcher need not wait for its next poll. */
-  onEnqueue: () => void = () => {}
+  onEnqueue: (queueName: string) => void = () => {}
+  /** Called when an execution starts here, with its outcome promise (deadline timers hook in here). */
+  onLaunch: (exec: Execution, done: Promise<unknown>) => void = () => {}
 
   constructor(settings: EngineSettings) {
     this.settings = settings
@@ -92,9 +106,19 @@ export class Engine {
     for (const { exec } of this.#active.values()) exec.abort.abort(new ShutdownSignal())
   }
 
-  /** Executions still running here (for shutdown and tests). */
-  activeCount(): number {
-    return this.#active.size
+  /** IDs of the workflows executing in this process. */
+  activeIDs(): string[] {
+    return [...this.#active.keys()]
+  }
+
+  /** Stops a local execution at its next operation, e.g. because its workflow was cancelled. */
+  abortExecution(workflowID: string, reason: Error): void {
+    this.#active.get(workflowID)?.exec.abort.abort(reason)
+  }
+
+  /** The in-memory outcome of a local execution, if the workflow runs here. */
+  localOutcome(workflowID: string): Promise<unknown> | undefined {
+    return this.#active.get(workflowID)?.done
   }
 
   /** Serializes workflow arguments, turning a serialization failure into a typed input error. */
@@ -145,9 +169,9 @@ export class Engine {
       recoveryAttempts: queued ? 0 : 1,
       timeoutMS,
       deadlineEpochMS: deadline,
-      deduplicationID: null,
-      priority: 0,
-      queuePartitionKey: null,
+      deduplicationID: params.enqueueOptions?.deduplicationID ?? null,
+      priority: params.enqueueOptions?.priority ?? 0,
+      queuePartitionKey: params.enqueueOptions?.queuePartitionKey ?? null,
       parentWorkflowID: parent?.workflowID ?? null,
       serialization: format,
       token: crypto.randomUUID(),
@@ -189,6 +213,7 @@ export class Engine {
     done.catch(() => {})
     const entry = { exec, done }
     this.#active.set(exec.workflowID, entry)
+    this.onLaunch(exec, done)
     // Waiters polling for this workflow's result switch to the in-memory outcome at once.
     const waiters = this.#launchWaiters.get(exec.workflowID)
     this.#launchWaiters.delete(exec.workflowID)

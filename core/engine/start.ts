@@ -1,9 +1,10 @@
 import { DBOSStepNondeterminismError, DBOSWorkflowConflictError } from '../errors.ts'
-import { insertWorkflows } from '../sysdb/workflow-status.ts'
+import { asDuplicate } from '../queue/enqueue.ts'
+import { insertWorkflows, type NewWorkflow } from '../sysdb/workflow-status.ts'
 import { writeCheckpoints } from '../sysdb/operation-outputs.ts'
 import type { Engine, StartParams } from './engine.ts'
 import { Handle, type WorkflowHandle } from './handle.ts'
-import { recordedValue } from './operations.ts'
+import { recordedValue, recordOperation } from './operations.ts'
 import type { WorkflowRegistration } from './registry.ts'
 import type { Execution } from './workflow-context.ts'
 
@@ -22,13 +23,15 @@ export async function startTopLevel<R>(
   const format = engine.formatFor(reg)
   const inputs = await engine.encodeArgs(reg, args, format)
   const row = engine.newRow(reg, workflowID, inputs, format, params)
-  const stored = await engine.insert(row)
+  const stored = await engine.insert(row).catch((e: unknown) => {
+    throw asDuplicate(e, workflowID, params)
+  })
   engine.checkConflict(stored, row)
   if (stored.creator_xid === row.token) {
     if (row.status === 'PENDING') {
       engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args)
     } else {
-      engine.onEnqueue()
+      engine.onEnqueue(row.queueName!)
     }
   }
   return new Handle<R>(getEngine, workflowID)
@@ -53,13 +56,33 @@ export async function startChild<R>(
     if (op.error !== null) await recordedValue(engine, op)
     return new Handle<R>(getEngine, op.child_workflow_id ?? '')
   }
-  const { db, s, appName, runtime } = engine.settings
+  const { runtime } = engine.settings
   const workflowID = params.workflowID ?? `${parent.workflowID}-${id}`
   const format = engine.formatFor(reg)
   const inputs = await engine.encodeArgs(reg, args, format)
   const row = engine.newRow(reg, workflowID, inputs, format, params, parent)
   const now = runtime.timer.now()
-  const stored = await db.transaction(async (tx) => {
+  const stored = await insertChild(engine, parent, id, reg, row, now).catch(async (e: unknown) => {
+    const error = asDuplicate(e, workflowID, params)
+    // A duplicate is part of the parent's history: replay must throw it again, not retry the enqueue.
+    if (error !== e) await recordOperation(engine, parent, id, reg.name, undefined, now, { error })
+    throw error
+  })
+  engine.checkConflict(stored, row)
+  if (stored.creator_xid === row.token) {
+    if (row.status === 'PENDING') {
+      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args)
+    } else {
+      engine.onEnqueue(row.queueName!)
+    }
+  }
+  return new Handle<R>(getEngine, workflowID)
+}
+
+function insertChild(engine: Engine, parent: Execution, id: number, reg: WorkflowRegistration, row: NewWorkflow, now: number) {
+  const { db, s, appName } = engine.settings
+  const workflowID = row.workflowID
+  return db.transaction(async (tx) => {
     const [inserted] = await insertWorkflows(tx, s, [row])
     const [result] = await writeCheckpoints(tx, s, [{
       workflowID: parent.workflowID, token: parent.token, functionID: id, name: reg.name, output: null,
@@ -69,13 +92,4 @@ export async function startChild<R>(
     if (result === 'duplicate') throw new DBOSStepNondeterminismError(parent.workflowID, id)
     return inserted!
   })
-  engine.checkConflict(stored, row)
-  if (stored.creator_xid === row.token) {
-    if (row.status === 'PENDING') {
-      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args)
-    } else {
-      engine.onEnqueue()
-    }
-  }
-  return new Handle<R>(getEngine, workflowID)
 }

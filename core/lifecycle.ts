@@ -1,0 +1,95 @@
+import type { DBOSConfig, LogLevel } from './config.ts'
+import { Dispatcher } from './engine/dispatcher.ts'
+import { Engine } from './engine/engine.ts'
+import { Notifier, QUEUE_CHANNEL } from './engine/notifier.ts'
+import type { Registry } from './engine/registry.ts'
+import { Watchdog } from './engine/watchdog.ts'
+import type { Frame } from './engine/workflow-context.ts'
+import { applicationVersion, openSystemDatabase, prepareDatabase, resolveDatabaseUrl } from './launch.ts'
+import type { ConsoleLogger } from './logger.ts'
+import type { ContextStorage } from './ports/context.ts'
+import type { Subscription } from './ports/database.ts'
+import { declaredQueues, freezeQueues } from './queue/workflow-queue.ts'
+import { currentRuntime } from './runtime.ts'
+import { Serialization } from './serialization/serializer.ts'
+import { publishQueues } from './sysdb/queues.ts'
+
+/** Everything one launch started; `stop()` undoes it in order. */
+export interface Launched {
+  readonly engine: Engine
+  readonly dispatcher: Dispatcher
+  readonly watchdog: Watchdog
+  stop(): Promise<void>
+}
+
+/**
+ * Launch (spec §3.6): open and migrate the system database, register the version, recover this executor's
+ * unfinished workflows, publish queues, then start dispatching, the timeout sweep and notifications.
+ */
+export async function launchSystem(
+  config: DBOSConfig,
+  registry: Registry,
+  logger: ConsoleLogger,
+  context: ContextStorage<Frame>,
+): Promise<Launched> {
+  const runtime = currentRuntime()
+  logger.setLevel((config.logLevel as LogLevel | undefined) ?? 'info')
+  const executorID = config.executorID ?? runtime.env('DBOS__VMID') ?? 'local'
+  const appVersion = await applicationVersion(config, runtime, registry)
+  const url = resolveDatabaseUrl(config, runtime, logger)
+  const db = await openSystemDatabase(runtime, config, url)
+  let subscription: Subscription | undefined
+  try {
+    const { schema, isLatestVersion } = await prepareDatabase(db, runtime, config, executorID, appVersion, logger)
+    const appName = config.name ?? null
+    const queues = declaredQueues().map((q) => ({ name: q.name, limits: q.limits() }))
+    await publishQueues(db, schema, queues, appName, isLatestVersion, runtime.timer.now())
+    const engine = new Engine({
+      runtime, config, db, s: schema, executorID, appVersion, appName, logger,
+      serialization: new Serialization(config.serializer), context,
+    })
+    // One process on PGlite: local wake-ups are all there is to deliver.
+    const notifier = db.kind === 'postgres' ? new Notifier(db, runtime.timer, logger) : undefined
+    const dispatcher = new Dispatcher(engine, registry, isLatestVersion, {
+      ...(notifier ? { notifier } : {}),
+      ...(config.listenQueues ? { listenQueues: config.listenQueues.map((q) => q.name) } : {}),
+    })
+    const watchdog = new Watchdog(engine)
+    engine.onEnqueue = (queueName) => dispatcher.enqueued(queueName)
+    engine.onLaunch = (exec, done) => {
+      if (exec.deadline === undefined) return
+      // Cancel right at the deadline rather than at the next sweep.
+      const cancel = runtime.timer.schedule(Math.max(0, exec.deadline - runtime.timer.now()), () => {
+        watchdog.sweep(exec.workflowID).catch(() => {})
+      })
+      void done.finally(cancel).catch(() => {})
+    }
+    if (db.kind === 'postgres') {
+      subscription = await db.listen(QUEUE_CHANNEL, (queueName) => dispatcher.wake(queueName))
+    }
+    registry.lock(true)
+    freezeQueues(true)
+    dispatcher.start()
+    watchdog.start()
+    logger.debug(`Launched executor ${executorID}, application version ${appVersion}`)
+    return {
+      engine,
+      dispatcher,
+      watchdog,
+      async stop() {
+        registry.lock(false)
+        freezeQueues(false)
+        await dispatcher.stop()
+        await watchdog.stop()
+        await subscription?.unlisten().catch(() => {})
+        engine.close()
+        await notifier?.close()
+        await db.close()
+      },
+    }
+  } catch (e) {
+    await subscription?.unlisten().catch(() => {})
+    await db.close().catch(() => {})
+    throw e
+  }
+}

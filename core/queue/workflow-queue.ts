@@ -1,0 +1,123 @@
+import { DBOSConflictingRegistrationError, DBOSError } from '../errors.ts'
+
+/** Queue-wide rate limit: at most `limitPerPeriod` starts in any window of `periodSec` seconds. */
+export interface QueueRateLimit {
+  limitPerPeriod: number
+  periodSec: number
+}
+
+/** The guide's WorkflowQueue options. */
+export interface QueueParameters {
+  /** Workflows of this queue running at once, across every process. */
+  concurrency?: number
+  /** Workflows of this queue running at once in one process (one executor ID). */
+  workerConcurrency?: number
+  rateLimit?: QueueRateLimit
+  /** Accepted for compatibility: priority is always honoured. */
+  usePriority?: boolean
+  /** The limits apply to each partition key instead of the whole queue. */
+  partitionQueue?: boolean
+}
+
+/** The limits a dispatcher enforces, queue-wide and per partition (spec §5.1). */
+export interface QueueLimits {
+  concurrency: number | null
+  workerConcurrency: number | null
+  rateLimit: QueueRateLimit | null
+  partitionConcurrency: number | null
+  partitionWorkerConcurrency: number | null
+  partitionRateLimit: QueueRateLimit | null
+}
+
+const declared = new Map<string, WorkflowQueue>()
+let frozen = false
+
+function positiveInt(queue: string, field: string, value: number | undefined): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new DBOSError(`Queue '${queue}': ${field} must be a positive integer, got ${value}`)
+  }
+}
+
+/**
+ * A durable queue of workflows with flow control. Declare queues before `DBOS.launch()`; enqueue with
+ * `DBOS.startWorkflow(fn, { queueName: queue.name })`.
+ * @example
+ * const queue = new WorkflowQueue('emails', { workerConcurrency: 5, rateLimit: { limitPerPeriod: 50, periodSec: 30 } })
+ */
+export class WorkflowQueue {
+  readonly name: string
+  readonly concurrency?: number
+  readonly workerConcurrency?: number
+  readonly rateLimit?: QueueRateLimit
+  readonly priorityEnabled: boolean
+  readonly partitionQueue: boolean
+
+  constructor(name: string, params: QueueParameters = {}) {
+    validateQueue(name, params)
+    if (frozen) {
+      throw new DBOSError(
+        `Queue '${name}' was declared after DBOS.launch(): declare queues before launch, or use DBOS.registerQueue`,
+      )
+    }
+    if (declared.has(name)) {
+      throw new DBOSConflictingRegistrationError(`A queue named '${name}' is already declared`)
+    }
+    this.name = name
+    if (params.concurrency !== undefined) this.concurrency = params.concurrency
+    if (params.workerConcurrency !== undefined) this.workerConcurrency = params.workerConcurrency
+    if (params.rateLimit !== undefined) this.rateLimit = { ...params.rateLimit }
+    this.priorityEnabled = params.usePriority ?? false
+    this.partitionQueue = params.partitionQueue ?? false
+    declared.set(name, this)
+  }
+
+  /** The limits this declaration asks for, mapped as spec §5.1 says. */
+  limits(): QueueLimits {
+    const rate = this.rateLimit ?? null
+    if (this.partitionQueue) {
+      return {
+        concurrency: null, workerConcurrency: null, rateLimit: null,
+        partitionConcurrency: this.concurrency ?? null,
+        partitionWorkerConcurrency: this.workerConcurrency ?? null,
+        partitionRateLimit: rate,
+      }
+    }
+    return {
+      concurrency: this.concurrency ?? null, workerConcurrency: this.workerConcurrency ?? null, rateLimit: rate,
+      partitionConcurrency: null, partitionWorkerConcurrency: null, partitionRateLimit: null,
+    }
+  }
+}
+
+/** Checks a queue declaration (spec §5.1); throws DBOSError naming the problem. */
+export function validateQueue(name: string, params: QueueParameters): void {
+  if (typeof name !== 'string' || name.length === 0) throw new DBOSError('A queue needs a non-empty name')
+  if (name.startsWith('_dbos_')) throw new DBOSError(`Queue name '${name}' is reserved: names starting with _dbos_ belong to DBOS`)
+  positiveInt(name, 'concurrency', params.concurrency)
+  positiveInt(name, 'workerConcurrency', params.workerConcurrency)
+  if (params.concurrency !== undefined && params.workerConcurrency !== undefined && params.workerConcurrency > params.concurrency) {
+    throw new DBOSError(`Queue '${name}': workerConcurrency (${params.workerConcurrency}) cannot exceed concurrency (${params.concurrency})`)
+  }
+  const rate = params.rateLimit
+  if (rate !== undefined) {
+    positiveInt(name, 'rateLimit.limitPerPeriod', rate.limitPerPeriod)
+    if (typeof rate.periodSec !== 'number' || !(rate.periodSec > 0)) {
+      throw new DBOSError(`Queue '${name}': rateLimit.periodSec must be a positive number of seconds, got ${rate.periodSec}`)
+    }
+  }
+}
+
+/** The queue declared under this name in this process, if any. */
+export function declaredQueue(name: string): WorkflowQueue | undefined {
+  return declared.get(name)
+}
+
+/** Every queue declared in this process. */
+export function declaredQueues(): WorkflowQueue[] {
+  return [...declared.values()]
+}
+
+/** Launch freezes declarations (recovery and dispatch work from the declared set); shutdown thaws them. */
+export function freezeQueues(value: boolean): void {
+  frozen = value
+}
