@@ -214,12 +214,12 @@ export class Engine {
     const entry = { exec, done }
     this.#active.set(exec.workflowID, entry)
     this.onLaunch(exec, done)
-    // Waiters polling for this workflow's result switch to the in-memory outcome at once.
-    const waiters = this.#launchWaiters.get(exec.workflowID)
-    this.#launchWaiters.delete(exec.workflowID)
-    for (const wake of waiters ?? []) wake()
+    // Waiters polling for this workflow's result look again at once: when it starts here (they switch to the
+    // in-memory outcome) and when it ends (in case they looked just before it started).
+    this.#wakeWaiters(exec.workflowID)
     void done.finally(() => {
       if (this.#active.get(exec.workflowID) === entry) this.#active.delete(exec.workflowID)
+      this.#wakeWaiters(exec.workflowID)
     }).catch(() => {})
     return done
   }
@@ -272,34 +272,46 @@ export class Engine {
       if (this.#closed) throw new ShutdownSignal().toError()
       const local = watchLocal ? this.#active.get(workflowID) : undefined
       if (local) return await this.#awaitLocal(local.done, workflowID, !own)
-      const row = await readStatus(this.settings.db, this.settings.s, workflowID)
+      // Listen before reading, so a start or finish between the read and the wait is not missed.
+      const pause = this.#pause(workflowID, watchLocal)
+      const row = await readStatus(this.settings.db, this.settings.s, workflowID).catch((e: unknown) => {
+        pause.cancel()
+        throw e
+      })
       // An ID that was never stored is a caller mistake; one that vanished was deleted under us.
-      if (!row && first) {
-        throw new DBOSNonExistentWorkflowError(
-          `Workflow ${workflowID} does not exist: check the ID, or start the workflow before awaiting its result`,
-        )
-      }
-      if (!row) throw new DBOSNonExistentWorkflowError(`Workflow ${workflowID} does not exist`)
-      if (TERMINAL.has(row.status)) return await this.#deliver(row, own, serialization)
-      await this.#pause(workflowID, watchLocal)
+      const missing = !row && (first
+        ? `Workflow ${workflowID} does not exist: check the ID, or start the workflow before awaiting its result`
+        : `Workflow ${workflowID} does not exist`)
+      if (missing || TERMINAL.has(row!.status)) pause.cancel()
+      if (missing) throw new DBOSNonExistentWorkflowError(missing)
+      if (TERMINAL.has(row!.status)) return await this.#deliver(row!, own, serialization)
+      await pause.done
     }
   }
 
-  /** Waits one polling interval, or less when the workflow starts running in this process. */
-  #pause(workflowID: string, watchLocal: boolean): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const waiters = this.#launchWaiters
-      const done = () => {
-        cancel()
-        waiters.get(workflowID)?.delete(done)
+  #wakeWaiters(workflowID: string): void {
+    const waiters = this.#launchWaiters.get(workflowID)
+    this.#launchWaiters.delete(workflowID)
+    for (const wake of waiters ?? []) wake()
+  }
+
+  /** One polling interval, cut short when the workflow starts or ends in this process. */
+  #pause(workflowID: string, watchLocal: boolean): { done: Promise<void>; cancel: () => void } {
+    let finish: () => void = () => {}
+    const done = new Promise<void>((resolve) => {
+      finish = () => {
+        cancelTimer()
+        this.#launchWaiters.get(workflowID)?.delete(finish)
         resolve()
       }
-      const cancel = this.settings.runtime.timer.schedule(RESULT_POLL_MS, done)
-      if (!watchLocal) return
-      const set = waiters.get(workflowID) ?? new Set()
-      set.add(done)
-      waiters.set(workflowID, set)
+      const cancelTimer = this.settings.runtime.timer.schedule(RESULT_POLL_MS, () => finish())
     })
+    if (watchLocal) {
+      const set = this.#launchWaiters.get(workflowID) ?? new Set()
+      set.add(finish)
+      this.#launchWaiters.set(workflowID, set)
+    }
+    return { done, cancel: finish }
   }
 
   async #awaitLocal(done: Promise<unknown>, workflowID: string, awaited: boolean): Promise<unknown> {
