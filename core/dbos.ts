@@ -5,7 +5,7 @@ import { recordedValue, recordOperation } from './engine/operations.ts'
 import { type AnyFn, Registry, type WorkflowConfig, type WorkflowRegistration } from './engine/registry.ts'
 import { durableSleep } from './engine/sleep.ts'
 import { startChild, startTopLevel } from './engine/start.ts'
-import type { WorkflowStatus } from './engine/status.ts'
+import { toWorkflowStatus, type WorkflowStatus } from './engine/status.ts'
 import { listSteps, type StepInfo } from './engine/steps-info.ts'
 import { runStepAt, type StepConfig } from './engine/step.ts'
 import type { Frame, StepStatus } from './engine/workflow-context.ts'
@@ -19,6 +19,7 @@ import { ConsoleLogger, type DBOSLogger } from './logger.ts'
 import type { ContextStorage } from './ports/context.ts'
 import { validateEnqueue } from './queue/enqueue.ts'
 import { currentRuntime } from './runtime.ts'
+import { type GetWorkflowsInput, listWorkflowRows, parseListInput } from './sysdb/list-workflows.ts'
 import { queueExists } from './sysdb/queues.ts'
 import { registerHandleReviver } from './serialization/serializer.ts'
 
@@ -170,6 +171,20 @@ export class DBOS {
   /** The status of a workflow, or null if there is none with this ID. */
   static async getWorkflowStatus(workflowID: string): Promise<WorkflowStatus | null> {
     return await new Handle(engine, workflowID).getStatus()
+  }
+
+  /** Workflows matching the filters, ordered by creation time. */
+  static async listWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    const filters = parseListInput(input)
+    const { db, s, serialization, appName } = engine().settings
+    const rows = await listWorkflowRows(db, s, filters, appName)
+    const load = { input: filters.loadInput ?? true, output: filters.loadOutput ?? true }
+    return await Promise.all(rows.map((r) => toWorkflowStatus(r, serialization, load)))
+  }
+
+  /** Workflows currently on a queue (ENQUEUED or PENDING), with the same filters as listWorkflows. */
+  static listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return DBOS.listWorkflows({ ...input, queuesOnly: true, loadOutput: false })
   }
 
   /** The recorded steps of a workflow, in order; undefined if the workflow does not exist. */
