@@ -45,13 +45,17 @@ export const TARGETS = { stepRatio: 1.3, workflowRate: 3000 } as const
 const LABEL = 52
 const COL = 11
 
-const ms = (x: number) => x.toFixed(3)
-const rate = (x: number) => Math.round(x).toLocaleString('en-US')
+/** Milliseconds, to the microsecond. */
+export const ms = (x: number): string => x.toFixed(3)
+/** A count or rate, rounded, with thousands separators. */
+export const rate = (x: number): string => Math.round(x).toLocaleString('en-US')
 const ratio = (x: number) => `${x.toFixed(2)}×`
-const row = (label: string, cells: string[]) =>
+/** One table line: a label column, then right-aligned cells. */
+export const row = (label: string, cells: string[]): string =>
   `  ${label.padEnd(LABEL)}${cells.map((c) => c.padStart(COL)).join('')}`
 
-function cpu(share: CpuShare | undefined): string {
+/** Where CPU went during a measurement, in cores. */
+export function cpu(share: CpuShare | undefined): string {
   if (!share) return 'not measured (no /proc)'
   return `client ${share.client.toFixed(2)} + postgres ${share.postgres.toFixed(2)} of ${share.cores} cores`
 }
@@ -130,6 +134,7 @@ export function printSummary(info: RunInfo, rounds: readonly Round[]): void {
   console.log(lines.join('\n'))
 }
 
-function target(label: string, value: string, pass: boolean): string {
+/** A target line: the measured value and PASS or MISS. */
+export function target(label: string, value: string, pass: boolean): string {
   return row(label, [value, pass ? 'PASS' : 'MISS'])
 }

@@ -44,3 +44,15 @@ describeOn('pglite', 'examples', () => {
     expect(output).toContain('status: SUCCESS')
   })
 })
+
+describeOn('pglite', 'examples with queues', () => {
+  it('queues: ten tasks through a queue of three workers', async () => {
+    const { code, output } = await runExample('examples/queues/main.ts')
+    expect({ code, output }).toMatchObject({ code: 0 })
+    expect(output).toContain('Successfully completed 10 tasks')
+    expect(output).toMatch(/results: 0,1,4,9,16,25,36,49,64,81 in \d+ ms/)
+    // Ten 200 ms tasks, three at a time: at least four rounds.
+    const ms = Number(/in (\d+) ms/.exec(output)?.[1])
+    expect(ms).toBeGreaterThanOrEqual(800)
+  })
+})

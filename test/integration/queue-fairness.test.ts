@@ -1,0 +1,55 @@
+// Fairness: a queue with a 20,000-workflow backlog must not delay work on the other queues.
+import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { describeEachDatabase } from '../support/databases.ts'
+import { perdure } from '../support/perdure.ts'
+
+const { DBOS, WorkflowQueue } = perdure
+
+const BACKLOG = 20_000
+const queues = Array.from({ length: 20 }, (_, i) => new WorkflowQueue(`fair-${i}`))
+const started = new Map<string, number>()
+
+const backlogWork = DBOS.registerWorkflow(async () => {
+  await DBOS.runStep(() => new Promise<void>((r) => setTimeout(r, 100)), { name: 'work' })
+}, { name: 'backlogWork' })
+
+const probe = DBOS.registerWorkflow(async (id: string) => {
+  started.set(id, performance.now())
+}, { name: 'probe' })
+
+describeEachDatabase('queue fairness', (db) => {
+  beforeAll(async () => {
+    DBOS.setConfig({ name: 'fairness', systemDatabaseUrl: db.fresh(), logLevel: 'warn' })
+    await DBOS.launch()
+  })
+  afterAll(async () => {
+    await DBOS.shutdown()
+    await db.dropAll()
+  })
+
+  it(`starts work on another queue within 100 ms while one queue holds a ${BACKLOG}-workflow backlog`, async () => {
+    const backlog = queues[0]!
+    let next = 0
+    // 200 enqueues in flight: the backlog builds far faster than one process drains it.
+    await Promise.all(Array.from({ length: 200 }, async () => {
+      while (next < BACKLOG) {
+        next++
+        await DBOS.startWorkflow(backlogWork, { queueName: backlog.name })()
+      }
+    }))
+    const waiting = await DBOS.listWorkflows({ queueName: backlog.name, status: 'ENQUEUED', loadInput: false, loadOutput: false })
+    const latencies: number[] = []
+    for (let i = 1; i < queues.length; i += 2) {
+      const id = `probe-${db.name}-${i}`
+      const t0 = performance.now()
+      const handle = await DBOS.startWorkflow(probe, { queueName: queues[i]!.name, workflowID: id })(id)
+      await handle.getResult()
+      latencies.push(started.get(id)! - t0)
+    }
+    const remaining = (await DBOS.listWorkflows({ queueName: backlog.name, status: 'ENQUEUED', loadInput: false, loadOutput: false })).length
+    console.log(`backlog ${waiting.length} queued at the first probe, ${remaining} after the last; probe start latencies (ms): ${latencies.map((l) => l.toFixed(1)).join(', ')}`)
+    expect(waiting.length).toBeGreaterThan(5000)
+    expect(remaining).toBeGreaterThan(1000) // the backlog was still there for every probe
+    for (const latency of latencies) expect(latency).toBeLessThanOrEqual(100)
+  })
+})

@@ -1,0 +1,375 @@
+// Queues shared by real processes: several test/fixtures/queue-worker.ts processes serve the queues of one
+// Postgres system database. A global concurrency limit must hold across all of them, a large backlog must
+// drain with every workflow run exactly once, and a worker SIGKILLed mid-drain must leave its claims PENDING
+// until it restarts under the same executor ID, with only those claims' steps run a second time.
+//
+// What really ran is read from the `obs` table, which the workers write from inside their steps (see the
+// fixture); the engine's own view is read from dbos.workflow_status. Postgres only: PGlite is one process.
+import { type ChildProcess, spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import postgres from 'postgres'
+import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { scriptCommand } from '../support/command.ts'
+import { describeOn, postgresUrl } from '../support/databases.ts'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const WORKER = 'test/fixtures/queue-worker.ts'
+/** Per wait on a worker's line or exit: a start-up alone takes 1-3 s on a loaded machine. */
+const LINE_TIMEOUT_MS = 30_000
+/** Per wait on the database (a whole drain). Far above the few seconds a drain takes here. */
+const DRAIN_TIMEOUT_MS = 60_000
+const POLL_MS = 100
+// Mirrors the fixture's queue declarations.
+const GLOBAL_LIMIT = 3
+const DRAIN_WORKER_LIMIT = 20
+const SLOW_WORKFLOWS = 30
+const DRAIN_WORKFLOWS = 3000
+const KILL_AFTER_RUNS = 300
+
+/** Every worker still running, so that a failed test or a dying test process never leaves one behind. */
+const live = new Set<Worker>()
+process.once('exit', () => {
+  for (const worker of live) worker.signal('SIGKILL')
+})
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null }
+
+/** A spawned queue-worker: its stdout lines, its stderr (for failure messages) and its exit. */
+class Worker {
+  readonly label: string
+  readonly #child: ChildProcess
+  readonly #lines: string[] = []
+  readonly #onChange = new Set<() => void>()
+  #pending = ''
+  #stderr = ''
+  #exit: string | undefined
+  readonly exited: Promise<Exit>
+
+  constructor(label: string, args: string[]) {
+    this.label = label
+    this.#child = spawn(...scriptCommand(WORKER, args), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
+    live.add(this)
+    this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      const parts = (this.#pending + chunk).split('\n')
+      this.#pending = parts.pop() ?? ''
+      this.#lines.push(...parts)
+      this.#changed()
+    })
+    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      this.#stderr += chunk
+    })
+    this.exited = new Promise((resolve) => {
+      // 'close', not 'exit': it comes after the last stdout chunk, so no line is missed.
+      this.#child.once('close', (code, signal) => this.#ended(signal ? `signal ${signal}` : `exit code ${code}`, resolve, { code, signal }))
+      this.#child.once('error', (e) => this.#ended(`spawn error ${e.message}`, resolve, { code: null, signal: null }))
+    })
+  }
+
+  /** Resolves with the rest of the first stdout line that starts with `prefix`; fails on exit or timeout. */
+  line(prefix: string, timeoutMS = LINE_TIMEOUT_MS): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const finish = (settle: () => void) => {
+        clearTimeout(timer)
+        this.#onChange.delete(check)
+        settle()
+      }
+      const check = () => {
+        const found = this.#lines.find((l) => l.startsWith(prefix))
+        if (found !== undefined) finish(() => resolve(found.slice(prefix.length).trim()))
+        else if (this.#exit) finish(() => reject(this.failure(`ended (${this.#exit}) without printing ${prefix.trim()}`)))
+      }
+      const timer = setTimeout(() => {
+        this.signal('SIGKILL')
+        finish(() => reject(this.failure(`printed no ${prefix.trim()} within ${timeoutMS} ms and was killed`)))
+      }, timeoutMS)
+      this.#onChange.add(check)
+      check()
+    })
+  }
+
+  /** Closes stdin, the fixture's stop request, and waits for a clean exit; kills and fails after the timeout. */
+  async stop(timeoutMS = LINE_TIMEOUT_MS): Promise<void> {
+    this.#child.stdin!.end()
+    await this.line('STOPPED', timeoutMS)
+    const exit = await this.exited
+    if (exit.code !== 0) throw this.failure(`ended with ${this.#exit} after STOPPED`)
+  }
+
+  /** SIGKILL, the crash under test: no handler runs, nothing is flushed or closed. */
+  async kill(): Promise<Exit> {
+    this.signal('SIGKILL')
+    return await this.exited
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.#exit === undefined) this.#child.kill(signal)
+  }
+
+  /** This worker's output so far, for failure messages. */
+  report(): string {
+    const stdout = [...this.#lines, this.#pending].filter(Boolean).join('\n')
+    const state = this.#exit ?? 'running'
+    return `--- ${this.label} (${state}) stdout ---\n${stdout}\n--- ${this.label} stderr ---\n${this.#stderr}`
+  }
+
+  failure(what: string): Error {
+    return new Error(`queue-worker ${this.label} ${what}\n${this.report()}`)
+  }
+
+  #ended(how: string, resolve: (exit: Exit) => void, exit: Exit): void {
+    live.delete(this)
+    this.#exit = how
+    this.#changed()
+    resolve(exit)
+  }
+
+  #changed(): void {
+    for (const listener of [...this.#onChange]) listener()
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Counts of a workflow-ID prefix's rows in dbos.workflow_status, by status. */
+type StatusCounts = Record<string, number>
+
+function total(counts: StatusCounts, ...statuses: string[]): number {
+  return statuses.reduce((n, s) => n + (counts[s] ?? 0), 0)
+}
+
+describeOn('postgres', 'queues across worker processes', (db) => {
+  let url = ''
+  let sql: postgres.Sql
+  /** Every worker a test started, for failure messages (dead ones included). */
+  let started: Worker[] = []
+
+  beforeAll(async () => {
+    url = db.fresh()
+    // The observation table must exist before any worker runs a step, so the parent creates the database
+    // (launch would otherwise create it) and the table; the DBOS schema is migrated by the first launch.
+    const admin = postgres(postgresUrl('postgres'), { max: 1, onnotice: () => {} })
+    try {
+      await admin.unsafe(`CREATE DATABASE "${new URL(url).pathname.slice(1)}"`)
+    } finally {
+      await admin.end({ timeout: 5 })
+    }
+    sql = postgres(url, { max: 2, onnotice: () => {} })
+    await sql`CREATE TABLE obs (wf text NOT NULL, executor text NOT NULL, kind text NOT NULL, at bigint NOT NULL)`
+  })
+
+  afterAll(async () => {
+    await Promise.all([...live].map((worker) => worker.kill()))
+    await sql?.end({ timeout: 5 })
+    await db.dropAll()
+  })
+
+  function work(executorID: string, extra: string[] = []): Worker {
+    const worker = new Worker(executorID, ['work', '--db', url, '--executor-id', executorID, ...extra])
+    started.push(worker)
+    return worker
+  }
+
+  /** Runs an enqueuer to completion; resolves with the milliseconds its enqueues took. */
+  async function enqueue(queue: 'limited' | 'drain', prefix: string, count: number): Promise<number> {
+    const args = ['enqueue', '--db', url, '--queue', queue, '--prefix', prefix, '--count', String(count)]
+    const enqueuer = new Worker(`enqueuer-${prefix}`, args)
+    started.push(enqueuer)
+    const [enqueued, ms] = (await enqueuer.line('ENQUEUED ')).split(' ').map(Number)
+    expect(enqueued).toBe(count)
+    await enqueuer.line('STOPPED')
+    return ms!
+  }
+
+  async function statusCounts(prefix: string): Promise<StatusCounts> {
+    const rows = await sql<{ status: string; n: number }[]>`
+      SELECT status, COUNT(*)::int AS n FROM dbos.workflow_status
+      WHERE workflow_uuid LIKE ${`${prefix}-%`} GROUP BY status`
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]))
+  }
+
+  /** Polls until `done` holds for the prefix's status counts; fails with every worker's output otherwise. */
+  async function waitForStatuses(
+    what: string,
+    prefix: string,
+    done: (counts: StatusCounts) => boolean,
+    timeoutMS = DRAIN_TIMEOUT_MS,
+  ): Promise<StatusCounts> {
+    const deadline = Date.now() + timeoutMS
+    for (;;) {
+      const counts = await statusCounts(prefix)
+      if (done(counts)) return counts
+      if (Date.now() > deadline) {
+        const reports = started.map((w) => w.report()).join('\n')
+        throw new Error(`${what}: not reached within ${timeoutMS} ms; ${prefix} statuses ${JSON.stringify(counts)}\n${reports}`)
+      }
+      await delay(POLL_MS)
+    }
+  }
+
+  it('holds a global concurrency of 3 across three processes', async () => {
+    started = []
+    const workers = ['limit-w1', 'limit-w2', 'limit-w3'].map((id) => work(id))
+    // All three serve the queue before the first enqueue, so that each has a fair chance at every slot.
+    await Promise.all(workers.map((w) => w.line('READY')))
+    const begin = Date.now()
+    await enqueue('limited', 'limit', SLOW_WORKFLOWS)
+    const counts = await waitForStatuses('all limited workflows SUCCESS', 'limit', (c) => c.SUCCESS === SLOW_WORKFLOWS)
+    const elapsed = Date.now() - begin
+    await Promise.all(workers.map((w) => w.stop()))
+    expect(counts).toEqual({ SUCCESS: SLOW_WORKFLOWS })
+
+    const rows = await sql<{ wf: string; executor: string; kind: string; at: string }[]>`
+      SELECT wf, executor, kind, at FROM obs WHERE wf LIKE 'limit-%' ORDER BY at`
+    // Without a crash, each step ran exactly once: one start and one end per workflow, in one process.
+    const runs = new Map<string, { executor: string; start?: number; end?: number }>()
+    for (const row of rows) {
+      const run = runs.get(row.wf) ?? { executor: row.executor }
+      expect({ wf: row.wf, executor: row.executor, seen: run[row.kind as 'start' | 'end'] }).toEqual(
+        { wf: row.wf, executor: run.executor, seen: undefined },
+      )
+      run[row.kind as 'start' | 'end'] = Number(row.at)
+      runs.set(row.wf, run)
+    }
+    expect(rows.length).toBe(2 * SLOW_WORKFLOWS)
+    expect(runs.size).toBe(SLOW_WORKFLOWS)
+    const owners = await sql<{ wf: string; executor_id: string }[]>`
+      SELECT workflow_uuid AS wf, executor_id FROM dbos.workflow_status WHERE workflow_uuid LIKE 'limit-%'`
+    for (const { wf, executor_id } of owners) expect({ wf, executor: runs.get(wf)?.executor }).toEqual({ wf, executor: executor_id })
+
+    // Sweep the intervals on the server's clock. Each row is written inside its workflow's PENDING span, so a
+    // start after another workflow's end really came after it; at an equal timestamp the end counts first.
+    const events: [number, number][] = []
+    for (const run of runs.values()) {
+      expect(run.end).toBeGreaterThan(run.start!)
+      events.push([run.start!, +1], [run.end!, -1])
+    }
+    events.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+    let running = 0
+    let maxRunning = 0
+    for (const [, step] of events) {
+      running += step
+      maxRunning = Math.max(maxRunning, running)
+    }
+    const perExecutor = countBy([...runs.values()].map((r) => r.executor))
+    console.log(
+      `global concurrency ${GLOBAL_LIMIT}: at most ${maxRunning} of ${SLOW_WORKFLOWS} running at once; ` +
+        `${elapsed} ms from enqueue to the last SUCCESS; per executor ${JSON.stringify(perExecutor)}`,
+    )
+    expect(maxRunning).toBeLessThanOrEqual(GLOBAL_LIMIT)
+    expect(maxRunning).toBeGreaterThanOrEqual(1)
+    expect(Object.keys(perExecutor).length).toBeGreaterThan(1)
+  })
+
+  it('drains 3,000 workflows across three processes, each exactly once', async () => {
+    started = []
+    const enqueueMS = await enqueue('drain', 'drain1', DRAIN_WORKFLOWS)
+    const begin = Date.now()
+    const workers = ['drain1-w1', 'drain1-w2', 'drain1-w3'].map((id) => work(id))
+    await Promise.all(workers.map((w) => w.line('READY')))
+    const counts = await waitForStatuses('the backlog drained', 'drain1', (c) => c.SUCCESS === DRAIN_WORKFLOWS)
+    const elapsed = Date.now() - begin
+    await Promise.all(workers.map((w) => w.stop()))
+    expect(counts).toEqual({ SUCCESS: DRAIN_WORKFLOWS })
+
+    const [obs] = await sql<{ rows: number; wfs: number; span_us: string }[]>`
+      SELECT COUNT(*)::int AS rows, COUNT(DISTINCT wf)::int AS wfs, (MAX(at) - MIN(at))::text AS span_us
+      FROM obs WHERE wf LIKE 'drain1-%'`
+    expect({ rows: obs!.rows, wfs: obs!.wfs }).toEqual({ rows: DRAIN_WORKFLOWS, wfs: DRAIN_WORKFLOWS })
+    const perExecutor = await executorCounts('drain1')
+    expect(Object.keys(perExecutor).length).toBeGreaterThan(1)
+    const spanMS = Number(obs!.span_us) / 1000
+    console.log(
+      `drain: enqueued ${DRAIN_WORKFLOWS} in ${enqueueMS} ms; ${elapsed} ms from spawning the workers to the last ` +
+        `SUCCESS; first to last step ${spanMS.toFixed(0)} ms (${rate(DRAIN_WORKFLOWS, spanMS)} workflows/s); ` +
+        `per executor ${JSON.stringify(perExecutor)}`,
+    )
+  })
+
+  it('re-runs only the claims of a worker SIGKILLed mid-drain, once it restarts', async () => {
+    started = []
+    await enqueue('drain', 'drain2', DRAIN_WORKFLOWS)
+    const begin = Date.now()
+    const victimID = 'drain2-w2'
+    const [w1, victim, w3] = [
+      work('drain2-w1'),
+      work(victimID, ['--report-every', String(KILL_AFTER_RUNS)]),
+      work('drain2-w3'),
+    ]
+    await Promise.all([w1!, victim!, w3!].map((w) => w.line('READY')))
+    await victim!.line(`RAN ${KILL_AFTER_RUNS}`)
+    expect(await victim!.kill()).toEqual({ code: null, signal: 'SIGKILL' })
+    const killedAt = Date.now()
+
+    // Its claims at the kill: PENDING under its ID, and nobody else may take them until it comes back.
+    const claimed = await sql<{ wf: string }[]>`
+      SELECT workflow_uuid AS wf FROM dbos.workflow_status WHERE executor_id = ${victimID} AND status = 'PENDING'`
+    const stranded = new Set(claimed.map((r) => r.wf))
+    expect(stranded.size).toBeGreaterThan(0)
+    expect(stranded.size).toBeLessThanOrEqual(DRAIN_WORKER_LIMIT)
+    const atKill = await statusCounts('drain2')
+    expect(total(atKill, 'SUCCESS')).toBeLessThan(DRAIN_WORKFLOWS)
+
+    // The survivors drain everything else; the stranded claims stay PENDING (spec §5.7).
+    const survivorsDone = await waitForStatuses(
+      'the survivors drained all but the stranded claims',
+      'drain2',
+      (c) => (c.ENQUEUED ?? 0) === 0 && (c.SUCCESS ?? 0) === DRAIN_WORKFLOWS - stranded.size,
+    )
+    expect(survivorsDone).toEqual({ SUCCESS: DRAIN_WORKFLOWS - stranded.size, PENDING: stranded.size })
+    const stillStranded = await sql<{ wf: string }[]>`
+      SELECT workflow_uuid AS wf FROM dbos.workflow_status WHERE workflow_uuid LIKE 'drain2-%' AND status = 'PENDING'`
+    expect(new Set(stillStranded.map((r) => r.wf))).toEqual(stranded)
+
+    const restarted = work(victimID)
+    await restarted.line('READY')
+    const counts = await waitForStatuses('the restarted worker recovered its claims', 'drain2', (c) => c.SUCCESS === DRAIN_WORKFLOWS)
+    const elapsed = Date.now() - begin
+    await Promise.all([w1!, w3!, restarted].map((w) => w.stop()))
+    expect(counts).toEqual({ SUCCESS: DRAIN_WORKFLOWS })
+
+    // Every workflow ran; only stranded ones ran twice, first in the victim, and never more than twice.
+    const rows = await sql<{ wf: string; executor: string }[]>`
+      SELECT wf, executor FROM obs WHERE wf LIKE 'drain2-%' ORDER BY at`
+    const history = new Map<string, string[]>()
+    for (const { wf, executor } of rows) history.set(wf, [...(history.get(wf) ?? []), executor])
+    expect(history.size).toBe(DRAIN_WORKFLOWS)
+    const twice = [...history].filter(([, executors]) => executors.length > 1)
+    for (const [wf, executors] of twice) {
+      expect({ wf, stranded: stranded.has(wf), runs: executors.length, first: executors[0] })
+        .toEqual({ wf, stranded: true, runs: 2, first: victimID })
+    }
+    // One claim per run, and a second for each recovered claim (spec §3.6).
+    const attempts = await sql<{ wf: string; recovery_attempts: string; executor_id: string }[]>`
+      SELECT workflow_uuid AS wf, recovery_attempts, executor_id FROM dbos.workflow_status
+      WHERE workflow_uuid LIKE 'drain2-%'`
+    for (const { wf, recovery_attempts } of attempts) {
+      expect({ wf, attempts: Number(recovery_attempts) }).toEqual({ wf, attempts: stranded.has(wf) ? 2 : 1 })
+    }
+    const finishers = countBy(attempts.filter((a) => stranded.has(a.wf)).map((a) => a.executor_id))
+    console.log(
+      `kill mid-drain: ${KILL_AFTER_RUNS} steps into the victim, ${total(atKill, 'SUCCESS')} of ${DRAIN_WORKFLOWS} done ` +
+        `at the kill; ${stranded.size} claims stranded, ${twice.length} steps ran twice; recovered claims finished ` +
+        `by ${JSON.stringify(finishers)}; ${Date.now() - killedAt} ms kill to done, ${elapsed} ms in all ` +
+        `(${rate(DRAIN_WORKFLOWS, elapsed)} workflows/s with the restart); per executor ` +
+        `${JSON.stringify(await executorCounts('drain2'))}`,
+    )
+  })
+
+  /** obs rows per executor for a prefix. */
+  async function executorCounts(prefix: string): Promise<Record<string, number>> {
+    const rows = await sql<{ executor: string; n: number }[]>`
+      SELECT executor, COUNT(*)::int AS n FROM obs WHERE wf LIKE ${`${prefix}-%`} GROUP BY executor ORDER BY executor`
+    return Object.fromEntries(rows.map((r) => [r.executor, r.n]))
+  }
+})
+
+function countBy(keys: string[]): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const key of keys) counts[key] = (counts[key] ?? 0) + 1
+  return counts
+}
+
+function rate(count: number, ms: number): string {
+  return (count / (ms / 1000)).toFixed(0)
+}
