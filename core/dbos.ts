@@ -18,9 +18,10 @@ import { type Launched, launchSystem } from './lifecycle.ts'
 import { ConsoleLogger, type DBOSLogger } from './logger.ts'
 import type { ContextStorage } from './ports/context.ts'
 import { validateEnqueue } from './queue/enqueue.ts'
+import { type RegisterQueueOptions, registeredLimits } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import { type GetWorkflowsInput, listWorkflowRows, parseListInput } from './sysdb/list-workflows.ts'
-import { queueExists } from './sysdb/queues.ts'
+import { publishQueues, queueExists } from './sysdb/queues.ts'
 import { registerHandleReviver } from './serialization/serializer.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
@@ -47,9 +48,13 @@ function frame(): Frame | undefined {
   return context?.getStore()
 }
 
-function engine(): Engine {
+function launchedOrThrow(): Launched {
   if (!launched) throw new DBOSExecutorNotInitializedError()
-  return launched.engine
+  return launched
+}
+
+function engine(): Engine {
+  return launchedOrThrow().engine
 }
 
 function workflowFrame(operation: string): Extract<Frame, { kind: 'workflow' }> | undefined {
@@ -160,6 +165,22 @@ export class DBOS {
       if (f && id !== undefined) return await startChild<TReturn>(eng, engine, f.exec, id, reg, args, params)
       return await startTopLevel<TReturn>(eng, engine, reg, args, params)
     }
+  }
+
+  /**
+   * Declares a queue after launch (or from code that runs later), stored in the `queues` table so every
+   * process of the application dispatches it within a second.
+   * @example await DBOS.registerQueue('reports', { workerConcurrency: 2 })
+   */
+  static async registerQueue(name: string, options: RegisterQueueOptions = {}): Promise<void> {
+    const limits = registeredLimits(name, options)
+    const { engine: eng, dispatcher } = launchedOrThrow()
+    const { db, s, appName, runtime } = eng.settings
+    const mode = options.onConflict ?? 'update_if_latest_version'
+    const update = mode === 'always_update' || (mode === 'update_if_latest_version' && dispatcher.isLatestVersion)
+    const pollingIntervalSec = (options.minPollingIntervalMs ?? 1000) / 1000
+    await publishQueues(db, s, [{ name, limits, pollingIntervalSec }], appName, update, runtime.timer.now())
+    dispatcher.refresh()
   }
 
   /** A handle on an existing workflow by ID. */

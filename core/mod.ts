@@ -1,7 +1,7 @@
 // The public surface shared by every runtime entry point.
 export { DBOS, type StartWorkflowParams } from './dbos.ts'
 export type { DBOSConfig } from './config.ts'
-export { WorkflowQueue, type QueueParameters, type QueueRateLimit } from './queue/workflow-queue.ts'
+export { type QueueParameters, type QueueRateLimit, type RegisterQueueOptions, WorkflowQueue } from './queue/workflow-queue.ts'
 export type { EnqueueOptions } from './engine/engine.ts'
 export type { DBOSLogger } from './logger.ts'
 export type { WorkflowHandle } from './engine/handle.ts'

@@ -104,6 +104,17 @@ export class Dispatcher {
     await Promise.all(this.#polls)
   }
 
+  /** Whether this process runs the latest application version (it then owns queue definitions). */
+  get isLatestVersion(): boolean {
+    return this.#claimer.isLatestVersion
+  }
+
+  /** Re-reads the `queues` table now, e.g. after a queue was registered. */
+  refresh(): void {
+    this.#nextMaintenance = 0
+    this.#wakeLoop?.()
+  }
+
   /** Queues this process dispatches, with their current limits (for introspection). */
   queues(): { name: string; limits: QueueLimits }[] {
     return [...this.#queues.values()].map((q) => ({ name: q.name, limits: q.limits }))

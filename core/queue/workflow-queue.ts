@@ -121,3 +121,49 @@ export function declaredQueues(): WorkflowQueue[] {
 export function freezeQueues(value: boolean): void {
   frozen = value
 }
+
+/** Options of `DBOS.registerQueue` (spec appendix A). */
+export interface RegisterQueueOptions {
+  globalConcurrency?: number
+  workerConcurrency?: number
+  rateLimit?: QueueRateLimit
+  partitionConcurrency?: number
+  partitionWorkerConcurrency?: number
+  partitionRateLimit?: QueueRateLimit
+  /** Stored as polling_interval_sec; the dispatcher polls this queue at most this often without a wake-up. */
+  minPollingIntervalMs?: number
+  /** What to do when the queue row exists: update it only from the latest version (default), always, or never. */
+  onConflict?: 'update_if_latest_version' | 'always_update' | 'never_update'
+}
+
+/** Checks `registerQueue` options (spec appendix A) and maps them to stored limits. */
+export function registeredLimits(name: string, o: RegisterQueueOptions): QueueLimits {
+  validateQueue(name, {})
+  for (const field of ['globalConcurrency', 'workerConcurrency', 'partitionConcurrency', 'partitionWorkerConcurrency'] as const) {
+    positiveInt(name, field, o[field])
+  }
+  for (const field of ['rateLimit', 'partitionRateLimit'] as const) {
+    const rate = o[field]
+    if (rate) validateQueue(name, { rateLimit: rate })
+  }
+  const g = o.globalConcurrency ?? Number.POSITIVE_INFINITY
+  if ((o.workerConcurrency ?? 0) > g) throw new DBOSError(`Queue '${name}': workerConcurrency cannot exceed globalConcurrency`)
+  if (o.partitionConcurrency !== undefined && o.partitionConcurrency > g) {
+    throw new DBOSError(`Queue '${name}': partitionConcurrency cannot exceed globalConcurrency`)
+  }
+  const pw = o.partitionWorkerConcurrency
+  if (pw !== undefined && pw > Math.min(o.partitionConcurrency ?? Infinity, o.workerConcurrency ?? Infinity, g)) {
+    throw new DBOSError(`Queue '${name}': partitionWorkerConcurrency cannot exceed partitionConcurrency, workerConcurrency or globalConcurrency`)
+  }
+  if (o.minPollingIntervalMs !== undefined && !(o.minPollingIntervalMs > 0)) {
+    throw new DBOSError(`Queue '${name}': minPollingIntervalMs must be positive, got ${o.minPollingIntervalMs}`)
+  }
+  return {
+    concurrency: o.globalConcurrency ?? null,
+    workerConcurrency: o.workerConcurrency ?? null,
+    rateLimit: o.rateLimit ?? null,
+    partitionConcurrency: o.partitionConcurrency ?? null,
+    partitionWorkerConcurrency: o.partitionWorkerConcurrency ?? null,
+    partitionRateLimit: o.partitionRateLimit ?? null,
+  }
+}

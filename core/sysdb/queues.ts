@@ -233,14 +233,14 @@ export async function queueExists(q: Queryable, s: string, name: string): Promis
 export async function publishQueues(
   db: DatabasePort,
   s: string,
-  queues: readonly { name: string; limits: QueueLimits }[],
+  queues: readonly { name: string; limits: QueueLimits; pollingIntervalSec?: number }[],
   appName: string | null,
-  isLatestVersion: boolean,
+  update: boolean,
   now: number,
 ): Promise<void> {
   if (queues.length === 0) return
   await db.transaction(async (tx) => {
-    for (const { name, limits } of queues) {
+    for (const { name, limits, pollingIntervalSec } of queues) {
       await checkQueueOwner(tx, s, name, appName)
       const l = limits
       const partitioned = l.partitionConcurrency !== null || l.partitionWorkerConcurrency !== null ||
@@ -250,8 +250,8 @@ export async function publishQueues(
            partition_concurrency, partition_worker_concurrency, partition_rate_limit_max,
            partition_rate_limit_period_sec, priority_enabled, partition_queue, polling_interval_sec, updated_at,
            application_name)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, 1.0, $11, $12)
-         ON CONFLICT (name) DO ${isLatestVersion ? `UPDATE SET concurrency = EXCLUDED.concurrency,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, $10, $13, $11, $12)
+         ON CONFLICT (name) DO ${update ? `UPDATE SET concurrency = EXCLUDED.concurrency,
            worker_concurrency = EXCLUDED.worker_concurrency, rate_limit_max = EXCLUDED.rate_limit_max,
            rate_limit_period_sec = EXCLUDED.rate_limit_period_sec,
            partition_concurrency = EXCLUDED.partition_concurrency,
@@ -259,11 +259,11 @@ export async function publishQueues(
            partition_rate_limit_max = EXCLUDED.partition_rate_limit_max,
            partition_rate_limit_period_sec = EXCLUDED.partition_rate_limit_period_sec,
            priority_enabled = EXCLUDED.priority_enabled, partition_queue = EXCLUDED.partition_queue,
-           updated_at = EXCLUDED.updated_at,
+           polling_interval_sec = EXCLUDED.polling_interval_sec, updated_at = EXCLUDED.updated_at,
            application_name = COALESCE(queues.application_name, EXCLUDED.application_name)` : 'NOTHING'}`,
         [name, l.concurrency, l.workerConcurrency, l.rateLimit?.limitPerPeriod ?? null, l.rateLimit?.periodSec ?? null,
           l.partitionConcurrency, l.partitionWorkerConcurrency, l.partitionRateLimit?.limitPerPeriod ?? null,
-          l.partitionRateLimit?.periodSec ?? null, partitioned, now, appName],
+          l.partitionRateLimit?.periodSec ?? null, partitioned, now, appName, pollingIntervalSec ?? 1.0],
       )
       await checkQueueOwner(tx, s, name, appName)
     }

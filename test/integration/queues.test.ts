@@ -173,6 +173,17 @@ describeEachDatabase('queues', (db) => {
     expect(await DBOS.listQueuedWorkflows({ queueName: fifo.name })).toEqual([])
   })
 
+  it('serves a queue registered after launch, with its limits', async () => {
+    await expect(DBOS.registerQueue(`late-bad-${db.name}`, { globalConcurrency: 1, workerConcurrency: 2 })).rejects.toThrow(DBOSError)
+    const name = `late-${db.name}`
+    await DBOS.registerQueue(name, { workerConcurrency: 1, minPollingIntervalMs: 200 })
+    const tag = `late-${db.name}`
+    const handles = []
+    for (let i = 0; i < 3; i++) handles.push(await DBOS.startWorkflow(worker, { queueName: name })(tag, `k${i}`, 40))
+    expect(await Promise.all(handles.map((h) => h.getResult()))).toEqual(['k0', 'k1', 'k2'])
+    expect(maxOverlap(tag)).toBe(1)
+  })
+
   it('with listenQueues, never runs other queues\' work', async () => {
     await DBOS.shutdown()
     DBOS.setConfig({ name: 'queue-tests', systemDatabaseUrl: url, applicationVersion: 'v1', listenQueues: [fifo] })
