@@ -68,8 +68,8 @@ export function countingPool(url: string, max: number): CountingPool {
     const entry = (counts[kind] ??= { statements: 0, items: 0 })
     entry.statements++
     // A claim's $5 is how many rows it asked for; batched statements pass one array per column.
-    const first = kind === 'claim' ? params?.[4] : params?.[0]
-    entry.items += typeof first === 'number' ? first : Array.isArray(first) ? first.length : 1
+    const first = params?.[0]
+    entry.items += kind === 'claim' ? Number(params?.[4] ?? 0) : Array.isArray(first) ? first.length : 1
   }
   const wrap = (target: Target): Target => ({
     unsafe(text, params, options) {

@@ -1,7 +1,5 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
-import postgres from 'postgres'
 import { DBOSInitializationError } from '../../core/errors.ts'
 import type { DatabaseFactory, DatabasePort } from '../../core/ports/database.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
@@ -17,6 +15,8 @@ const INT8 = 20
 export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool }): Promise<DatabasePort> => {
   if (pool) return postgresJsDatabase(pool as PostgresJsLike, false)
   if (/^postgres(ql)?:\/\//.test(url)) {
+    // Loaded on demand: an app on one kind of database never loads the other's driver.
+    const { default: postgres } = await import('postgres')
     const sql = postgres(url, {
       max: poolSize,
       connect_timeout: 10,
@@ -26,11 +26,13 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool }): Pr
     })
     return postgresJsDatabase(sql as unknown as PostgresJsLike)
   }
-  if (url.startsWith('memory://')) return pgliteDatabase(await PGlite.create({ parsers: { [INT8]: Number } }) as unknown as PGliteLike)
-  if (url.startsWith('file:')) {
+  if (url.startsWith('memory://') || url.startsWith('file:')) {
+    const { PGlite } = await import('@electric-sql/pglite')
+    const options = { parsers: { [INT8]: Number } }
+    if (url.startsWith('memory://')) return pgliteDatabase((await PGlite.create(options)) as unknown as PGliteLike)
     const dir = resolve(url.replace(/^file:(\/\/)?/, ''))
     mkdirSync(dir, { recursive: true })
-    return pgliteDatabase(await PGlite.create(dir, { parsers: { [INT8]: Number } }) as unknown as PGliteLike)
+    return pgliteDatabase((await PGlite.create(dir, options)) as unknown as PGliteLike)
   }
   throw new DBOSInitializationError(`Unsupported system database URL scheme in ${url.split(':')[0]}: use postgres://, memory:// or file:`)
 }

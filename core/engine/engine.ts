@@ -149,13 +149,13 @@ export class Engine {
   ): NewWorkflow {
     const queued = params.queueName !== undefined
     const timeoutMS = params.timeoutMS ?? null
-    const deadline = queued
-      ? null
-      : timeoutMS !== null
-        ? this.settings.runtime.timer.now() + timeoutMS
-        : params.timeoutMS === null
-          ? null
-          : (parent?.deadline ?? null)
+    // Its own timeout starts now (or at dequeue, for a queued workflow); a child without one inherits its
+    // parent's deadline unless it asked for timeoutMS: null (spec §3.3, §4.1).
+    const deadline = timeoutMS !== null
+      ? (queued ? null : this.settings.runtime.timer.now() + timeoutMS)
+      : params.timeoutMS === null
+        ? null
+        : (parent?.deadline ?? null)
     return {
       workflowID,
       status: queued ? 'ENQUEUED' : 'PENDING',
@@ -208,6 +208,10 @@ export class Engine {
   /** Starts running an execution in the background; the returned promise settles with its outcome. */
   launch(exec: Execution, reg: WorkflowRegistration, args: unknown[]): Promise<unknown> {
     // After shutdown nothing starts: the row stays PENDING and the next launch recovers it.
+    // Past its deadline already (e.g. recovered after downtime): it must not run another step.
+    if (exec.deadline !== undefined && exec.deadline <= this.settings.runtime.timer.now()) {
+      exec.abort.abort(new DBOSWorkflowCancelledError(exec.workflowID))
+    }
     const done = this.#closed ? Promise.reject(new ShutdownSignal().toError()) : this.#execute(exec, reg, args)
     // Bookkeeping must not surface as an unhandled rejection: callers observe `done` themselves.
     done.catch(() => {})
