@@ -4,6 +4,9 @@ import { awaitedResult, Handle, type WorkflowHandle } from './engine/handle.ts'
 import { recordedValue, recordOperation } from './engine/operations.ts'
 import { type AnyFn, Registry, type WorkflowConfig, type WorkflowRegistration } from './engine/registry.ts'
 import { durableSleep } from './engine/sleep.ts'
+import { getEvent, setEvent } from './engine/events.ts'
+import { recv, sendFromWorkflow, sendPlain } from './engine/messages.ts'
+import { readStream, writeStream } from './engine/streams.ts'
 import { startChild, startTopLevel } from './engine/start.ts'
 import { toWorkflowStatus, type WorkflowStatus } from './engine/status.ts'
 import { listSteps, type StepInfo } from './engine/steps-info.ts'
@@ -55,6 +58,14 @@ function launchedOrThrow(): Launched {
 
 function engine(): Engine {
   return launchedOrThrow().engine
+}
+
+function workflowOnly(operation: string): Extract<Frame, { kind: 'workflow' }> {
+  const f = frame()
+  if (f?.kind !== 'workflow') {
+    throw new DBOSInvalidWorkflowTransitionError(`${operation} can only be called from workflow code (not from a step or outside a workflow)`)
+  }
+  return f
 }
 
 function workflowFrame(operation: string): Extract<Frame, { kind: 'workflow' }> | undefined {
@@ -238,6 +249,76 @@ export class DBOS {
   /** Durable sleep in seconds. */
   static sleepSeconds(durationSeconds: number): Promise<void> {
     return DBOS.sleep(durationSeconds * 1000)
+  }
+
+  /**
+   * Sends a message to a workflow, on a topic. From a workflow it is sent exactly once; from elsewhere, pass
+   * an idempotency key for that guarantee.
+   * @example await DBOS.send(orderID, { paid: true }, 'payment')
+   */
+  static async send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string): Promise<void> {
+    const f = frame()
+    if (f?.kind === 'workflow') {
+      const id = f.exec.nextID++
+      return await sendFromWorkflow(f.exec.engine, f.exec, id, destinationID, message, topic)
+    }
+    const eng = f ? f.exec.engine : engine()
+    await sendPlain(eng, f?.exec, destinationID, message, topic, idempotencyKey)
+  }
+
+  /** Waits for the next message on a topic (default: messages sent without one); null after the timeout (default 60 s). */
+  static async recv<T>(topic?: string, timeoutSeconds = 60): Promise<T | null> {
+    const f = workflowOnly('DBOS.recv')
+    const id = f.exec.nextID
+    f.exec.nextID += 2
+    return await recv<T>(f.exec.engine, f.exec, id, topic, timeoutSeconds)
+  }
+
+  /** Publishes (or updates) a key-value event of the current workflow. */
+  static async setEvent<T>(key: string, value: T): Promise<void> {
+    const f = workflowOnly('DBOS.setEvent')
+    const id = f.exec.nextID++
+    await setEvent(f.exec.engine, f.exec, id, key, value)
+  }
+
+  /** Waits for an event of a workflow; null after the timeout (default 60 s). Recorded when called from a workflow. */
+  static async getEvent<T>(workflowID: string, key: string, timeoutSeconds = 60): Promise<T | null> {
+    const f = frame()
+    if (f?.kind === 'workflow') {
+      const id = f.exec.nextID
+      f.exec.nextID += 2
+      return await getEvent<T>(f.exec.engine, f.exec, id, workflowID, key, timeoutSeconds)
+    }
+    return await getEvent<T>(f ? f.exec.engine : engine(), undefined, undefined, workflowID, key, timeoutSeconds)
+  }
+
+  /** Appends a value to one of the current workflow's streams (from the workflow, or from its steps). */
+  static async writeStream<T>(key: string, value: T): Promise<void> {
+    const f = frame()
+    if (!f) throw new DBOSInvalidWorkflowTransitionError('DBOS.writeStream must be called from a workflow or one of its steps')
+    const id = f.kind === 'workflow' ? f.exec.nextID++ : undefined
+    await writeStream(f.exec.engine, f.exec, id, f.kind === 'step' ? f.status.stepID : 0, key, value)
+  }
+
+  /** Closes one of the current workflow's streams; readers end after the values written before. */
+  static async closeStream(key: string): Promise<void> {
+    const f = frame()
+    if (!f) throw new DBOSInvalidWorkflowTransitionError('DBOS.closeStream must be called from a workflow or one of its steps')
+    const id = f.kind === 'workflow' ? f.exec.nextID++ : undefined
+    await writeStream(f.exec.engine, f.exec, id, f.kind === 'step' ? f.status.stepID : 0, key, undefined, true)
+  }
+
+  /**
+   * Reads a workflow's stream in order until it is closed or its workflow ends.
+   * @example for await (const chunk of DBOS.readStream(id, 'tokens')) console.log(chunk)
+   */
+  static readStream<T>(workflowID: string, key: string): AsyncGenerator<T, void, unknown> {
+    const f = frame()
+    if (f?.kind === 'workflow') {
+      const exec = f.exec
+      return readStream<T>(exec.engine, workflowID, key, 0, { exec, nextID: () => exec.nextID++ })
+    }
+    return readStream<T>(f ? f.exec.engine : engine(), workflowID, key)
   }
 
   /** The current time, recorded in a workflow so that replay sees the same value. */

@@ -232,3 +232,24 @@ export class DBOSInvalidWorkflowInputError extends DBOSError {
     super(message, 32, options)
   }
 }
+
+/** No stream value arrived in time, or the stream ended before the requested offset. */
+export class DBOSStreamTimeoutError extends DBOSError {
+  override name = 'DBOSStreamTimeoutError'
+  constructor(workflowID: string, key: string, timeoutMS?: number) {
+    super(
+      timeoutMS === undefined
+        ? `Stream ${key} of workflow ${workflowID} ended before the requested offset`
+        : `No value arrived on stream ${key} of workflow ${workflowID} within ${timeoutMS} ms`,
+      33,
+    )
+  }
+}
+
+/** A workflow read streams concurrently, so replay could not assign the same IDs. */
+export class DBOSStreamNondeterminismError extends DBOSError {
+  override name = 'DBOSStreamNondeterminismError'
+  constructor(workflowID: string) {
+    super(`Workflow ${workflowID} reads streams concurrently; read one stream at a time so replay stays deterministic`, 34)
+  }
+}

@@ -2,6 +2,7 @@ import type { DBOSConfig, LogLevel } from './config.ts'
 import { Dispatcher } from './engine/dispatcher.ts'
 import { Engine } from './engine/engine.ts'
 import { Notifier, QUEUE_CHANNEL } from './engine/notifier.ts'
+import { EVENTS_CHANNEL, MESSAGES_CHANNEL, STREAMS_CHANNEL } from './engine/signals.ts'
 import type { Registry } from './engine/registry.ts'
 import { Watchdog } from './engine/watchdog.ts'
 import type { Frame } from './engine/workflow-context.ts'
@@ -38,7 +39,7 @@ export async function launchSystem(
   const appVersion = await applicationVersion(config, runtime, registry)
   const url = resolveDatabaseUrl(config, runtime, logger)
   const db = await openSystemDatabase(runtime, config, url)
-  let subscription: Subscription | undefined
+  const subscriptions: Subscription[] = []
   try {
     const { schema, isLatestVersion } = await prepareDatabase(db, runtime, config, executorID, appVersion, logger)
     const appName = config.name ?? null
@@ -64,8 +65,13 @@ export async function launchSystem(
       })
       void done.finally(cancel).catch(() => {})
     }
+    engine.notifier = notifier
+    // One LISTEN per channel: DBOS's three (spec §1.2) wake local waiters; ours wakes the dispatcher.
+    for (const channel of [MESSAGES_CHANNEL, EVENTS_CHANNEL, STREAMS_CHANNEL]) {
+      subscriptions.push(await db.listen(channel, (payload) => engine.signals.signal(channel, payload)))
+    }
     if (db.kind === 'postgres') {
-      subscription = await db.listen(QUEUE_CHANNEL, (queueName) => dispatcher.wake(queueName))
+      subscriptions.push(await db.listen(QUEUE_CHANNEL, (queueName) => dispatcher.wake(queueName)))
     }
     registry.lock(true)
     freezeQueues(true)
@@ -81,14 +87,14 @@ export async function launchSystem(
         freezeQueues(false)
         await dispatcher.stop()
         await watchdog.stop()
-        await subscription?.unlisten().catch(() => {})
+        await Promise.all(subscriptions.map((sub) => sub.unlisten().catch(() => {})))
         engine.close()
         await notifier?.close()
         await db.close()
       },
     }
   } catch (e) {
-    await subscription?.unlisten().catch(() => {})
+    await Promise.all(subscriptions.map((sub) => sub.unlisten().catch(() => {})))
     await db.close().catch(() => {})
     throw e
   }

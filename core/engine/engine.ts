@@ -14,7 +14,7 @@ import {
 import { Batcher } from '../internal/batcher.ts'
 import type { ConsoleLogger } from '../logger.ts'
 import type { ContextStorage } from '../ports/context.ts'
-import type { DatabasePort } from '../ports/database.ts'
+import type { DatabasePort, Queryable } from '../ports/database.ts'
 import type { Runtime } from '../ports/runtime.ts'
 import { PORTABLE, type Serialization } from '../serialization/serializer.ts'
 import { type Checkpoint, type CheckpointResult, writeCheckpoints } from '../sysdb/operation-outputs.ts'
@@ -28,6 +28,7 @@ import {
   writeOutcomes,
 } from '../sysdb/workflow-status.ts'
 import { ShutdownSignal } from './control-flow.ts'
+import { LOCAL_RUN, Signals } from './signals.ts'
 import type { WorkflowRegistration } from './registry.ts'
 import type { Execution, Frame } from './workflow-context.ts'
 
@@ -76,7 +77,8 @@ const TERMINAL = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPT
 export class Engine {
   readonly settings: EngineSettings
   readonly #active = new Map<string, { exec: Execution; done: Promise<unknown> }>()
-  readonly #launchWaiters = new Map<string, Set<() => void>>()
+  /** Wake-ups for waiters in this process: runs starting or ending here, and NOTIFY payloads. */
+  readonly signals: Signals
   readonly #inserts: Batcher<NewWorkflow, InsertedWorkflow>
   readonly #checkpoints: Batcher<Checkpoint, CheckpointResult>
   readonly #outcomes: Batcher<Outcome, boolean>
@@ -88,6 +90,7 @@ export class Engine {
 
   constructor(settings: EngineSettings) {
     this.settings = settings
+    this.signals = new Signals(settings.runtime.timer)
     const { db, s } = settings
     // PGlite runs one statement at a time, so more than one batch in flight only queues.
     const batching = { maxInFlight: db.kind === 'pglite' ? 1 : 3, maxBatch: 500 }
@@ -220,10 +223,10 @@ export class Engine {
     this.onLaunch(exec, done)
     // Waiters polling for this workflow's result look again at once: when it starts here (they switch to the
     // in-memory outcome) and when it ends (in case they looked just before it started).
-    this.#wakeWaiters(exec.workflowID)
+    this.signals.signal(LOCAL_RUN, exec.workflowID)
     void done.finally(() => {
       if (this.#active.get(exec.workflowID) === entry) this.#active.delete(exec.workflowID)
-      this.#wakeWaiters(exec.workflowID)
+      this.signals.signal(LOCAL_RUN, exec.workflowID)
     }).catch(() => {})
     return done
   }
@@ -277,7 +280,7 @@ export class Engine {
       const local = watchLocal ? this.#active.get(workflowID) : undefined
       if (local) return await this.#awaitLocal(local.done, workflowID, !own)
       // Listen before reading, so a start or finish between the read and the wait is not missed.
-      const pause = this.#pause(workflowID, watchLocal)
+      const pause = this.signals.wait(LOCAL_RUN, workflowID, RESULT_POLL_MS)
       const row = await readStatus(this.settings.db, this.settings.s, workflowID).catch((e: unknown) => {
         pause.cancel()
         throw e
@@ -291,31 +294,6 @@ export class Engine {
       if (TERMINAL.has(row!.status)) return await this.#deliver(row!, own, serialization)
       await pause.done
     }
-  }
-
-  #wakeWaiters(workflowID: string): void {
-    const waiters = this.#launchWaiters.get(workflowID)
-    this.#launchWaiters.delete(workflowID)
-    for (const wake of waiters ?? []) wake()
-  }
-
-  /** One polling interval, cut short when the workflow starts or ends in this process. */
-  #pause(workflowID: string, watchLocal: boolean): { done: Promise<void>; cancel: () => void } {
-    let finish: () => void = () => {}
-    const done = new Promise<void>((resolve) => {
-      finish = () => {
-        cancelTimer()
-        this.#launchWaiters.get(workflowID)?.delete(finish)
-        resolve()
-      }
-      const cancelTimer = this.settings.runtime.timer.schedule(RESULT_POLL_MS, () => finish())
-    })
-    if (watchLocal) {
-      const set = this.#launchWaiters.get(workflowID) ?? new Set()
-      set.add(finish)
-      this.#launchWaiters.set(workflowID, set)
-    }
-    return { done, cancel: finish }
   }
 
   async #awaitLocal(done: Promise<unknown>, workflowID: string, awaited: boolean): Promise<unknown> {
@@ -350,14 +328,33 @@ export class Engine {
     return await this.#park(workflowID, !awaited, true)
   }
 
-  /** Writes one checkpoint and turns its fate into the right error. */
-  async checkpoint(exec: Execution, ck: Omit<Checkpoint, 'workflowID' | 'token'>): Promise<void> {
-    const result = await this.#checkpoints.submit({ ...ck, workflowID: exec.workflowID, token: exec.token })
+  /** Cross-process NOTIFY for this process's own writes (set at launch on Postgres). */
+  notifier: { notify(channel: string, payload: string): void } | undefined
+
+  /** After a write commits: wake local waiters now, and other processes through NOTIFY. */
+  published(channel: string, payload: string): void {
+    this.signals.signal(channel, payload)
+    this.notifier?.notify(channel, payload)
+  }
+
+  /** Writes a checkpoint inside the caller's transaction (owner check included); throws on a lost race. */
+  async checkpointIn(tx: Queryable, exec: Execution, ck: Omit<Checkpoint, 'workflowID' | 'token'>): Promise<void> {
+    const [result] = await writeCheckpoints(tx, this.settings.s, [{ ...ck, workflowID: exec.workflowID, token: exec.token }], this.settings.appName)
+    this.#checkpointFate(exec, ck.functionID, result!)
+  }
+
+  #checkpointFate(exec: Execution, functionID: number, result: CheckpointResult): void {
     if (result === 'not-owner') {
       exec.abort.abort(new DBOSWorkflowConflictError(exec.workflowID))
       throw new DBOSWorkflowConflictError(exec.workflowID)
     }
-    if (result === 'duplicate') throw new DBOSStepNondeterminismError(exec.workflowID, ck.functionID)
+    if (result === 'duplicate') throw new DBOSStepNondeterminismError(exec.workflowID, functionID)
+  }
+
+  /** Writes one checkpoint and turns its fate into the right error. */
+  async checkpoint(exec: Execution, ck: Omit<Checkpoint, 'workflowID' | 'token'>): Promise<void> {
+    const result = await this.#checkpoints.submit({ ...ck, workflowID: exec.workflowID, token: exec.token })
+    this.#checkpointFate(exec, ck.functionID, result)
   }
 
   /**

@@ -6,27 +6,27 @@ import type { Execution } from './workflow-context.ts'
 const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
- * `DBOS.sleep` at function ID `id` (spec §6.4): the wake-up time is recorded first, so a recovered workflow
- * wakes at its original deadline rather than a full period after the restart.
+ * The durable deadline recorded at operation `id` (spec §6.4): read back on replay, else `now + ms`, written
+ * before anything waits on it. A recovered workflow therefore keeps its original wake-up time.
+ * @param name 'DBOS.sleep'; timeouts of recv, getEvent and getResult use the same record.
+ * @param completedAtEnd a sleep's record completes at its end; a timeout's when it is written.
  */
-export async function durableSleep(engine: Engine, exec: Execution, id: number, ms: number): Promise<void> {
-  if (ms <= 0) return
+export async function durableDeadline(engine: Engine, exec: Execution, id: number, ms: number, completedAtEnd: boolean): Promise<number> {
   const op = engine.recorded(exec, id, 'DBOS.sleep')
+  if (op) return Number(JSON.parse(op.output ?? 'null'))
   const now = engine.settings.runtime.timer.now()
-  let end: number
-  if (op) {
-    end = Number(JSON.parse(op.output ?? 'null'))
-  } else {
-    end = now + Math.ceil(ms)
-    await engine.checkpoint(exec, {
-      functionID: id, name: 'DBOS.sleep', output: String(end), error: null, childWorkflowID: null,
-      startedAt: now, completedAt: end, serialization: PORTABLE,
-    })
-  }
-  await sleepUntil(engine, exec, end)
+  const end = now + Math.ceil(ms)
+  await engine.checkpoint(exec, {
+    functionID: id, name: 'DBOS.sleep', output: String(end), error: null, childWorkflowID: null,
+    startedAt: now, completedAt: completedAtEnd ? end : now, serialization: PORTABLE,
+  })
+  return end
 }
 
-async function sleepUntil(engine: Engine, exec: Execution, end: number): Promise<void> {
+/** `DBOS.sleep` at function ID `id`: waits until the recorded wake-up time. */
+export async function durableSleep(engine: Engine, exec: Execution, id: number, ms: number): Promise<void> {
+  if (ms <= 0) return
+  const end = await durableDeadline(engine, exec, id, ms, true)
   for (;;) {
     const remaining = end - engine.settings.runtime.timer.now()
     if (remaining <= 0) break

@@ -25,6 +25,8 @@ export interface Execution {
   readonly recorded: Map<number, RecordedOperation>
   /** Aborted when this execution must stop (cancelled, lost ownership, shutdown). */
   readonly abort: AbortController
+  /** Set while workflow code reads a stream: reads take IDs one value at a time, so they must not interleave. */
+  readingStream?: boolean
 }
 
 /** What the context storage holds while workflow code or a step runs. */

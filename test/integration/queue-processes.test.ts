@@ -182,7 +182,18 @@ describeOn('postgres', 'queues across worker processes', (db) => {
     return ms!
   }
 
+  /**
+   * A prefix's rows in dbos.workflow_status, by status. Throws, with the stored errors, as soon as any row has
+   * a status that no run here should reach: nothing then would ever reach SUCCESS, so no wait should go on.
+   */
   async function statusCounts(prefix: string): Promise<StatusCounts> {
+    const bad = await sql<{ wf: string; status: string; executor_id: string; error: string | null }[]>`
+      SELECT workflow_uuid AS wf, status, executor_id, error FROM dbos.workflow_status
+      WHERE workflow_uuid LIKE ${`${prefix}-%`} AND status NOT IN ('ENQUEUED', 'PENDING', 'SUCCESS') LIMIT 5`
+    if (bad.length > 0) {
+      const reports = started.map((w) => w.report()).join('\n')
+      throw new Error(`workflows ended badly: ${JSON.stringify(bad, null, 1)}\n${reports}`)
+    }
     const rows = await sql<{ status: string; n: number }[]>`
       SELECT status, COUNT(*)::int AS n FROM dbos.workflow_status
       WHERE workflow_uuid LIKE ${`${prefix}-%`} GROUP BY status`

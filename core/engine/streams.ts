@@ -1,0 +1,145 @@
+import { DBOSNonExistentWorkflowError, DBOSStreamNondeterminismError, DBOSWorkflowConflictError } from '../errors.ts'
+import { sqlState } from '../ports/database.ts'
+import { PORTABLE } from '../serialization/serializer.ts'
+import { appendStream, readStreamAt } from '../sysdb/messages.ts'
+import { checkOwner } from '../sysdb/operation-outputs.ts'
+import { type Engine, sleepFor } from './engine.ts'
+import { valueFormat } from './messages.ts'
+import { recordedValue, recordOperation } from './operations.ts'
+import { STREAMS_CHANNEL } from './signals.ts'
+import type { Execution } from './workflow-context.ts'
+
+/** The value whose arrival closes a stream; stored in portable_json as exactly `"__DBOS_STREAM_CLOSED__"`. */
+export const STREAM_CLOSED = '__DBOS_STREAM_CLOSED__'
+const CLOSED_TEXT = JSON.stringify(STREAM_CLOSED)
+const ACTIVE = new Set(['PENDING', 'ENQUEUED', 'DELAYED'])
+const POLL_MS = 1000
+
+/** Whether a stored stream value is the close marker (also in the legacy bare form). */
+export function isCloseMarker(text: string, format: string | null): boolean {
+  return text === STREAM_CLOSED || (text === CLOSED_TEXT && (format === PORTABLE || format === null))
+}
+
+/**
+ * Appends to a stream (spec §6.5). From workflow code, operation `id`, the write and its checkpoint commit
+ * together (exactly once); from a step it is checked against the owner token and may repeat if the step is
+ * retried. A concurrent writer can take the same offset: then it tries again.
+ */
+export async function writeStream(
+  engine: Engine, exec: Execution, id: number | undefined, stepID: number, key: string, value: unknown, closing = false,
+): Promise<void> {
+  const name = closing ? 'DBOS.closeStream' : 'DBOS.writeStream'
+  if (id !== undefined) {
+    const op = engine.recorded(exec, id, name)
+    if (op) {
+      await recordedValue(engine, op)
+      return
+    }
+  }
+  const { db, s, serialization, runtime } = engine.settings
+  const format = closing ? PORTABLE : valueFormat(engine, exec)
+  const text = closing ? CLOSED_TEXT : await serialization.encode(value, format, 'value')
+  const started = runtime.timer.now()
+  const write = { workflowID: exec.workflowID, key, value: text, functionID: id ?? stepID, format }
+  for (;;) {
+    try {
+      await db.transaction(async (tx) => {
+        if (id === undefined) {
+          if (!(await checkOwner(tx, s, exec.workflowID, exec.token))) throw new DBOSWorkflowConflictError(exec.workflowID)
+          await appendStream(tx, s, write)
+          return
+        }
+        await appendStream(tx, s, write)
+        await engine.checkpointIn(tx, exec, {
+          functionID: id, name, output: null, error: null, childWorkflowID: null,
+          startedAt: started, completedAt: runtime.timer.now(), serialization: PORTABLE,
+        })
+      })
+      break
+    } catch (e) {
+      if (sqlState(e) !== '23505') throw e
+      // Another writer took this offset: try again with the next one.
+      await sleepFor(runtime, 100)
+    }
+  }
+  engine.published(STREAMS_CHANNEL, `${exec.workflowID}::${key}`)
+}
+
+/** Where a workflow's stream reads are recorded: IDs come one per value, so reads must not interleave. */
+export interface StreamRecorder {
+  exec: Execution
+  nextID(): number
+}
+
+/**
+ * Reads a stream from `offset` to its close (or the end of its writer), waking on NOTIFY and polling as a
+ * fallback. In workflow code each value, and the end, is recorded as `DBOS.readStream` so replay returns the
+ * same sequence.
+ */
+export async function* readStream<T>(
+  engine: Engine, workflowID: string, key: string, offset = 0, recorder?: StreamRecorder,
+): AsyncGenerator<T, void, unknown> {
+  const reading = recorder?.exec
+  if (reading?.readingStream) throw new DBOSStreamNondeterminismError(reading.workflowID)
+  if (reading) reading.readingStream = true
+  try {
+    for (;;) {
+      if (recorder) {
+        const id = recorder.nextID()
+        const op = engine.recorded(recorder.exec, id, 'DBOS.readStream')
+        if (op) {
+          const value = await recordedValue(engine, op)
+          if (value === STREAM_CLOSED) return
+          yield value as T
+          offset++
+          continue
+        }
+        const next = await nextValue(engine, workflowID, key, offset, recorder.exec)
+        const started = engine.settings.runtime.timer.now()
+        await recordOperation(engine, recorder.exec, id, 'DBOS.readStream', next.done ? STREAM_CLOSED : next.value, started)
+        if (next.done) return
+        yield next.value as T
+        offset++
+        continue
+      }
+      const next = await nextValue(engine, workflowID, key, offset, undefined)
+      if (next.done) return
+      yield next.value as T
+      offset++
+    }
+  } finally {
+    if (reading) reading.readingStream = false
+  }
+}
+
+/** Waits for the value at `offset`: a value, or the end (closed, or the writer finished with nothing more). */
+async function nextValue(
+  engine: Engine, workflowID: string, key: string, offset: number, exec: Execution | undefined,
+): Promise<{ done: true } | { done: false; value: unknown }> {
+  const { db, s, serialization } = engine.settings
+  for (let lastLook = false; ;) {
+    if (exec) engine.throwIfStopped(exec)
+    const wait = engine.signals.wait(STREAMS_CHANNEL, `${workflowID}::${key}`, POLL_MS, exec?.abort.signal)
+    const row = await readStreamAt(db, s, workflowID, key, offset).catch((e: unknown) => {
+      wait.cancel()
+      throw e
+    })
+    if (!row) {
+      wait.cancel()
+      throw new DBOSNonExistentWorkflowError(`Cannot read stream ${key}: workflow ${workflowID} does not exist`)
+    }
+    if (row.value !== null) {
+      wait.cancel()
+      if (isCloseMarker(row.value, row.serialization)) return { done: true }
+      return { done: false, value: await serialization.decode(row.value, row.serialization) }
+    }
+    if (!ACTIVE.has(row.status)) {
+      wait.cancel()
+      // The writer ended without closing: one more look for a write that raced its outcome, then stop.
+      if (lastLook) return { done: true }
+      lastLook = true
+      continue
+    }
+    await wait.done
+  }
+}
