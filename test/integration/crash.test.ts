@@ -21,7 +21,7 @@ const KILL_INTO_SLEEP_MS = 1000
 const EXECUTOR_ID = 'crash-executor'
 const APP_VERSION = 'crash-test-v1'
 
-type Scenario = 'steps' | 'sleep'
+type Scenario = 'steps' | 'sleep' | 'recv'
 type Mode = 'run' | 'recover'
 
 /** Every worker still running, so that a failed test or a dying test process never leaves one behind. */
@@ -243,5 +243,21 @@ describeEachDatabase('crash recovery in real processes', (db) => {
     expect(result.wokeAt).toBeLessThan(restartedAt + SLEEP_MS)
     expect(readRan(sideFile)).toEqual(['step A run', 'step B recover'])
     expect(status).toMatchObject({ workflowID: 'crash-sleep', status: 'SUCCESS', recoveryAttempts: 2 })
+  })
+
+  it('delivers a message to a workflow SIGKILLed while waiting in recv, after the restart', async () => {
+    const sideFile = join(scratch, 'recv.log')
+    const args = workerArgs(db.persistent(), sideFile, 'crash-recv')
+    const first = new Worker('recv', 'run', args)
+    await first.line('WAITING')
+    await delay(300)
+    expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
+    const second = new Worker('recv', 'recover', args)
+    const result = JSON.parse(await second.line('RESULT '))
+    const status = JSON.parse(await second.line('STATUS '))
+    await second.succeeded()
+    expect(result).toBe('hello after the restart')
+    expect(readRan(sideFile)).toEqual(['step A run', 'step B recover'])
+    expect(status).toMatchObject({ workflowID: 'crash-recv', status: 'SUCCESS', recoveryAttempts: 2 })
   })
 })
