@@ -7,6 +7,7 @@ const entry: Record<string, string> = {
   'adapters/bun/mod': 'adapters/bun/mod.ts',
   'adapters/deno/mod': 'adapters/deno/mod.ts',
   'adapters/auto/mod': 'adapters/auto/mod.ts',
+  'adapters/browser/mod': 'adapters/browser/mod.ts',
 }
 
 // Runtime dependencies stay imports in dist/; the consumer's package manager installs them.

@@ -90,16 +90,17 @@ function statementTable(title: string, workflows: number, tally: Tally): string[
   const kinds = Object.entries(tally).sort((a, b) => b[1].statements - a[1].statements)
   const total = kinds.reduce((n, [, c]) => n + c.statements, 0)
   return [
-    row(`${title} (${rate(workflows)} workflows)`, ['statements', 'per wf', 'rows/stmt']),
+    row(`${title} (${rate(workflows)} workflows)`, ['statements', 'per wf', 'rows/stmt', 'ms/stmt']),
     ...kinds.map(([kind, c]) =>
       row(`  ${kind}`, [
         rate(c.statements),
         (c.statements / workflows).toFixed(3),
         // For claims: rows asked for (the LIMIT), not rows taken.
         (c.items / c.statements).toFixed(1) + (kind === 'claim' ? ' ask' : ''),
+        ms(c.ms / c.statements),
       ])
     ),
-    row('  total', [rate(total), (total / workflows).toFixed(3), '']),
+    row('  total', [rate(total), (total / workflows).toFixed(3), '', '']),
   ]
 }
 
@@ -132,7 +133,7 @@ export function printQueueSummary(info: QueueRunInfo, rounds: readonly QueueRoun
     `  CPU, last round: no limits run ${cpu(last.open.cpu)}`,
     `                   ${limitedLabel} run ${cpu(last.limited.cpu)}`,
     '',
-    'Statements sent by Perdure, last round',
+    'Statements sent by Perdure, last round (ms/stmt: call to result, waits for a pool connection included)',
     ...statementTable('enqueue only', info.enqueues, last.enqueueStatements),
     ...statementTable('end to end, no limits', info.openWorkflows, last.open.statements),
     ...statementTable(`end to end, ${limitedLabel}`, info.limitedWorkflows, last.limited.statements),

@@ -3,10 +3,12 @@
 // statement is tallied before it is sent; Perdure receives it as `systemDatabasePool`.
 import postgres, { type Sql } from 'postgres'
 
-/** Statements of one kind, and the rows they carried (a batched statement's first array parameter). */
+/** Statements of one kind, the rows they carried (a batched statement's first array parameter), and time. */
 export interface KindCount {
   statements: number
   items: number
+  /** Summed milliseconds from each call to its result, waits for a free connection included. */
+  ms: number
 }
 
 /** Statement counts by kind. */
@@ -65,16 +67,25 @@ export function countingPool(url: string, max: number): CountingPool {
   const count = (text: string, params: unknown[] | undefined) => {
     let kind = kinds.get(text)
     if (kind === undefined) kinds.set(text, (kind = kindOf(text)))
-    const entry = (counts[kind] ??= { statements: 0, items: 0 })
+    const entry = (counts[kind] ??= { statements: 0, items: 0, ms: 0 })
     entry.statements++
     // A claim's $5 is how many rows it asked for; batched statements pass one array per column.
     const first = params?.[0]
     entry.items += kind === 'claim' ? Number(params?.[4] ?? 0) : Array.isArray(first) ? first.length : 1
+    return entry
   }
   const wrap = (target: Target): Target => ({
     unsafe(text, params, options) {
-      count(text, params)
-      return target.unsafe(text, params, options)
+      const entry = count(text, params)
+      const start = performance.now()
+      const stop = () => void (entry.ms += performance.now() - start)
+      return target.unsafe(text, params, options).then(
+        (rows) => (stop(), rows),
+        (e: unknown) => {
+          stop()
+          throw e
+        },
+      )
     },
   })
   const pool = {
@@ -98,10 +109,10 @@ export function countingPool(url: string, max: number): CountingPool {
 /** What happened between two snapshots. */
 export function tallySince(before: Tally, after: Tally): Tally {
   const out: Tally = {}
-  for (const [kind, { statements, items }] of Object.entries(after)) {
-    const prev = before[kind] ?? { statements: 0, items: 0 }
+  for (const [kind, { statements, items, ms }] of Object.entries(after)) {
+    const prev = before[kind] ?? { statements: 0, items: 0, ms: 0 }
     if (statements > prev.statements) {
-      out[kind] = { statements: statements - prev.statements, items: items - prev.items }
+      out[kind] = { statements: statements - prev.statements, items: items - prev.items, ms: ms - prev.ms }
     }
   }
   return out

@@ -7,6 +7,8 @@ import { durableSleep } from './engine/sleep.ts'
 import { getEvent, setEvent } from './engine/events.ts'
 import { recv, sendFromWorkflow, sendPlain } from './engine/messages.ts'
 import { readStream, writeStream } from './engine/streams.ts'
+import { createStreamRoutes, type StreamRoutesOptions } from './streams/sse.ts'
+import type { Hono } from 'hono'
 import { startChild, startTopLevel } from './engine/start.ts'
 import { toWorkflowStatus, type WorkflowStatus } from './engine/status.ts'
 import { listSteps, type StepInfo } from './engine/steps-info.ts'
@@ -319,6 +321,15 @@ export class DBOS {
       return readStream<T>(exec.engine, workflowID, key, 0, { exec, nextID: () => exec.nextID++ })
     }
     return readStream<T>(f ? f.exec.engine : engine(), workflowID, key)
+  }
+
+  /**
+   * A Hono sub-app that serves workflow streams to browsers as server-sent events; mount it in your app.
+   * Requests need a stream token (see createStreamToken) or must pass `authorize`.
+   * @example app.route('/api', DBOS.streamRoutes({ tokenSecret }))
+   */
+  static streamRoutes(options: StreamRoutesOptions = {}): Hono {
+    return createStreamRoutes(engine, options)
   }
 
   /** The current time, recorded in a workflow so that replay sees the same value. */

@@ -62,8 +62,12 @@ class Worker {
     })
     this.exited = new Promise((resolve) => {
       // 'close', not 'exit': it comes after the last stdout chunk, so no line is missed.
-      this.#child.once('close', (code, signal) => this.#ended(signal ? `signal ${signal}` : `exit code ${code}`, resolve, { code, signal }))
-      this.#child.once('error', (e) => this.#ended(`spawn error ${e.message}`, resolve, { code: null, signal: null }))
+      this.#child.once('close', (code, signal) => {
+        this.#ended(signal ? `signal ${signal}` : `exit code ${code}`, resolve, { code, signal })
+      })
+      this.#child.once('error', (e) => {
+        this.#ended(`spawn error ${e.message}`, resolve, { code: null, signal: null })
+      })
     })
   }
 
@@ -78,7 +82,9 @@ class Worker {
       const check = () => {
         const found = this.#lines.find((l) => l.startsWith(prefix))
         if (found !== undefined) finish(() => resolve(found.slice(prefix.length).trim()))
-        else if (this.#exit) finish(() => reject(this.failure(`ended (${this.#exit}) without printing ${prefix.trim()}`)))
+        else if (this.#exit) {
+          finish(() => reject(this.failure(`ended (${this.#exit}) without printing ${prefix.trim()}`)))
+        }
       }
       const timer = setTimeout(() => {
         this.signal('SIGKILL')
@@ -187,9 +193,11 @@ describeOn('postgres', 'queues across worker processes', (db) => {
    * a status that no run here should reach: nothing then would ever reach SUCCESS, so no wait should go on.
    */
   async function statusCounts(prefix: string): Promise<StatusCounts> {
+    // Outcomes live in workflow_output, or in workflow_status for rows that older writers finished (spec §1.3).
     const bad = await sql<{ wf: string; status: string; executor_id: string; error: string | null }[]>`
-      SELECT workflow_uuid AS wf, status, executor_id, error FROM dbos.workflow_status
-      WHERE workflow_uuid LIKE ${`${prefix}-%`} AND status NOT IN ('ENQUEUED', 'PENDING', 'SUCCESS') LIMIT 5`
+      SELECT ws.workflow_uuid AS wf, ws.status, ws.executor_id, left(COALESCE(wo.error, ws.error), 2000) AS error
+      FROM dbos.workflow_status ws LEFT JOIN dbos.workflow_output wo USING (workflow_uuid)
+      WHERE ws.workflow_uuid LIKE ${`${prefix}-%`} AND ws.status NOT IN ('ENQUEUED', 'PENDING', 'SUCCESS') LIMIT 5`
     if (bad.length > 0) {
       const reports = started.map((w) => w.report()).join('\n')
       throw new Error(`workflows ended badly: ${JSON.stringify(bad, null, 1)}\n${reports}`)
@@ -252,7 +260,9 @@ describeOn('postgres', 'queues across worker processes', (db) => {
     expect(runs.size).toBe(SLOW_WORKFLOWS)
     const owners = await sql<{ wf: string; executor_id: string }[]>`
       SELECT workflow_uuid AS wf, executor_id FROM dbos.workflow_status WHERE workflow_uuid LIKE 'limit-%'`
-    for (const { wf, executor_id } of owners) expect({ wf, executor: runs.get(wf)?.executor }).toEqual({ wf, executor: executor_id })
+    for (const { wf, executor_id } of owners) {
+      expect({ wf, executor: runs.get(wf)?.executor }).toEqual({ wf, executor: executor_id })
+    }
 
     // Each row is written inside its workflow's PENDING span, on the server's clock, so a start after another
     // workflow's end really came after it.
@@ -362,9 +372,10 @@ describeOn('postgres', 'queues across worker processes', (db) => {
     }
     const finishers = countBy(attempts.filter((a) => stranded.has(a.wf)).map((a) => a.executor_id))
     console.log(
-      `kill mid-drain: ${KILL_AFTER_RUNS} steps into the victim, ${total(atKill, 'SUCCESS')} of ${DRAIN_WORKFLOWS} done ` +
-        `at the kill; ${stranded.size} claims stranded, ${twice.length} steps ran twice; recovered claims finished ` +
-        `by ${JSON.stringify(finishers)}; ${Date.now() - killedAt} ms kill to done, ${elapsed} ms in all ` +
+      `kill mid-drain: ${KILL_AFTER_RUNS} steps into the victim, ` +
+        `${total(atKill, 'SUCCESS')} of ${DRAIN_WORKFLOWS} done at the kill; ${stranded.size} claims stranded, ` +
+        `${twice.length} steps ran twice; recovered claims finished by ${JSON.stringify(finishers)}; ` +
+        `${Date.now() - killedAt} ms kill to done, ${elapsed} ms in all ` +
         `(${rate(DRAIN_WORKFLOWS, elapsed)} workflows/s with the restart); per executor ` +
         `${JSON.stringify(await executorCounts('drain2'))}`,
     )

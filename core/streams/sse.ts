@@ -1,0 +1,99 @@
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import { streamSSE } from 'hono/streaming'
+import { DBOSNonExistentWorkflowError } from '../errors.ts'
+import type { Engine } from '../engine/engine.ts'
+import { readStream } from '../engine/streams.ts'
+import { PORTABLE } from '../serialization/serializer.ts'
+import { checkStreamToken } from './token.ts'
+
+/** Options of the stream routes. Without a token secret or an authorize hook, every request is refused. */
+export interface StreamRoutesOptions {
+  /** Secret (≥ 32 characters) that signs stream tokens; see createStreamToken. */
+  tokenSecret?: string
+  /** Lets a request without a token read a stream (e.g. after checking a session cookie). */
+  authorize?: (request: Request, stream: { workflowID: string; key: string }) => boolean | Promise<boolean>
+  /** Origins that may read streams cross-origin; none unless set. */
+  cors?: { origin: string | string[] }
+  /** Comment lines keep idle connections open through proxies (default every 15 s). */
+  heartbeatMs?: number
+}
+
+const OFFSET = /^(0|[1-9][0-9]{0,8})$/
+
+function credentials(req: Request): string | undefined {
+  const header = req.headers.get('authorization')
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim()
+  return new URL(req.url).searchParams.get('token') ?? undefined
+}
+
+/** Where to start: `?offset=N`, else one past `Last-Event-ID`, else 0; undefined when malformed. */
+function startOffset(req: Request): number | undefined {
+  const query = new URL(req.url).searchParams.get('offset')
+  if (query !== null) return OFFSET.test(query) ? Number(query) : undefined
+  const last = req.headers.get('last-event-id')
+  if (last !== null) return OFFSET.test(last.trim()) ? Number(last.trim()) + 1 : undefined
+  return 0
+}
+
+/**
+ * A Hono sub-app serving workflow streams as server-sent events at `GET /workflows/:id/streams/:key`.
+ * Each value is one event whose `id` is its offset, so a reconnecting client (EventSource sends
+ * `Last-Event-ID`, or `?offset=`) resumes with no gap and no duplicate; an `event: close` ends the stream.
+ * @param engine the running engine, looked up per request (it changes across shutdown and launch).
+ * @example app.route('/api', DBOS.streamRoutes({ tokenSecret: process.env.STREAM_SECRET }))
+ */
+export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOptions = {}): Hono {
+  const app = new Hono()
+  if (options.cors) app.use('*', cors({ origin: options.cors.origin, allowHeaders: ['Authorization', 'Last-Event-ID'] }))
+  const heartbeatMs = options.heartbeatMs ?? 15_000
+
+  app.get('/workflows/:id/streams/:key', async (c) => {
+    const workflowID = c.req.param('id')
+    const key = c.req.param('key')
+    const token = credentials(c.req.raw)
+    if (token !== undefined) {
+      if (!options.tokenSecret) return c.json({ error: 'Stream tokens are not enabled on this server' }, 401)
+      const problem = await checkStreamToken(options.tokenSecret, token, workflowID, key)
+      if (problem === 'other-stream') return c.json({ error: 'This token grants another stream' }, 403)
+      if (problem) return c.json({ error: `Invalid stream token (${problem})` }, 401)
+    } else if (!options.authorize) {
+      return c.json({ error: 'A stream token is required (?token= or Authorization: Bearer)' }, 401)
+    } else if (!(await options.authorize(c.req.raw, { workflowID, key }))) {
+      return c.json({ error: 'Not allowed to read this stream' }, 403)
+    }
+    const offset = startOffset(c.req.raw)
+    if (offset === undefined) {
+      return c.json({ error: 'offset and Last-Event-ID must be non-negative integers' }, 400)
+    }
+    const eng = engine()
+    const values = readStream<unknown>(eng, workflowID, key, offset)
+    // Fail before the event stream starts, so an unknown workflow is a plain 404.
+    let first: IteratorResult<unknown>
+    try {
+      first = await values.next()
+    } catch (e) {
+      if (e instanceof DBOSNonExistentWorkflowError) return c.json({ error: `Workflow ${workflowID} not found` }, 404)
+      throw e
+    }
+    return streamSSE(c, async (stream) => {
+      const beat = setInterval(() => void stream.write(': heartbeat\n\n'), heartbeatMs)
+      stream.onAbort(() => {
+        clearInterval(beat)
+        void values.return(undefined)
+      })
+      try {
+        let position = offset
+        for (let next = first; !next.done && !stream.aborted; next = await values.next()) {
+          // Awaiting the write is the backpressure: nothing more is read while the client lags.
+          const data = await eng.settings.serialization.encode(next.value, PORTABLE, 'value')
+          await stream.writeSSE({ id: String(position++), data })
+        }
+        if (!stream.aborted) await stream.writeSSE({ event: 'close', data: '{}' })
+      } finally {
+        clearInterval(beat)
+      }
+    })
+  })
+  return app
+}

@@ -1,0 +1,75 @@
+// Stream tokens: an HMAC-SHA-256 signature over (workflow ID, stream key, expiry), so that a server can hand a
+// browser a URL that reads one stream, for a while, and nothing else. Web Crypto runs on every runtime.
+
+const encoder = new TextEncoder()
+
+function base64url(bytes: Uint8Array): string {
+  let binary = ''
+  for (const b of bytes) binary += String.fromCharCode(b)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined
+  const padded = text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4)
+  try {
+    return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0))
+  } catch {
+    return undefined
+  }
+}
+
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  if (secret.length < 32) throw new TypeError('A stream token secret needs at least 32 characters')
+  return await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+}
+
+/** What a token grants. */
+export interface StreamGrant {
+  workflowID: string
+  key: string
+  /** Expiry, epoch seconds. */
+  exp: number
+}
+
+/**
+ * Signs a token that lets its holder read one stream of one workflow until it expires.
+ * @example const token = await createStreamToken(secret, { workflowID, key: 'tokens', expiresInSeconds: 600 })
+ */
+export async function createStreamToken(
+  secret: string,
+  grant: { workflowID: string; key: string; expiresInSeconds: number },
+  now: number = Date.now(),
+): Promise<string> {
+  const payload: StreamGrant = { workflowID: grant.workflowID, key: grant.key, exp: Math.floor(now / 1000) + grant.expiresInSeconds }
+  const body = base64url(encoder.encode(JSON.stringify(payload)))
+  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(body)))
+  return `${body}.${base64url(signature)}`
+}
+
+/** Why a token was refused; undefined when it grants exactly this stream. */
+export type TokenProblem = 'malformed' | 'bad-signature' | 'expired' | 'other-stream'
+
+/** Checks a token against the stream asked for (signature first, in constant time, then expiry and scope). */
+export async function checkStreamToken(
+  secret: string,
+  token: string,
+  workflowID: string,
+  key: string,
+  now: number = Date.now(),
+): Promise<TokenProblem | undefined> {
+  const [body, sig, extra] = token.split('.')
+  const signature = sig === undefined ? undefined : fromBase64url(sig)
+  if (!body || !signature || extra !== undefined) return 'malformed'
+  const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), signature, encoder.encode(body))
+  if (!valid) return 'bad-signature'
+  let grant: StreamGrant
+  try {
+    grant = JSON.parse(new TextDecoder().decode(fromBase64url(body)))
+  } catch {
+    return 'malformed'
+  }
+  if (typeof grant.exp !== 'number' || grant.exp * 1000 <= now) return 'expired'
+  if (grant.workflowID !== workflowID || grant.key !== key) return 'other-stream'
+  return undefined
+}
