@@ -13,6 +13,7 @@ import type { Subscription } from './ports/database.ts'
 import { declaredQueues, freezeQueues } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import { Serialization } from './serialization/serializer.ts'
+import { guardDatabase } from './sysdb/guarded.ts'
 import { publishQueues } from './sysdb/queues.ts'
 
 /** Everything one launch started; `stop()` undoes it in order. */
@@ -38,7 +39,7 @@ export async function launchSystem(
   const executorID = config.executorID ?? runtime.env('DBOS__VMID') ?? 'local'
   const appVersion = await applicationVersion(config, runtime, registry)
   const url = resolveDatabaseUrl(config, runtime, logger)
-  const db = await openSystemDatabase(runtime, config, url)
+  const db = guardDatabase(await openSystemDatabase(runtime, config, url))
   const subscriptions: Subscription[] = []
   try {
     const { schema, isLatestVersion } = await prepareDatabase(db, runtime, config, executorID, appVersion, logger)

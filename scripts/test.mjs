@@ -82,6 +82,17 @@ function usesPostgres(file) {
   return text.includes('describeEachDatabase(') || text.includes("describeOn('postgres'")
 }
 
+/**
+ * Whether a test file has anything for the pglite lane: suites on every database or on PGlite, or plain
+ * unit tests (files that never pick a database).
+ * @param {string} file
+ */
+function usesPGlite(file) {
+  const text = readFileSync(join(root, file), 'utf8')
+  if (text.includes('describeEachDatabase(') || text.includes("describeOn('pglite'")) return true
+  return !text.includes("describeOn('postgres'")
+}
+
 /** The system databases each runtime is tested against; unit tests run once, in the pglite lane. */
 const databases = ['postgres', 'pglite']
 
@@ -354,7 +365,7 @@ async function main() {
           continue
         }
         // Unit tests touch no database: they run once per runtime, in the pglite lane.
-        const laneFiles = database === 'pglite' ? files : files.filter(usesPostgres)
+        const laneFiles = files.filter(database === 'pglite' ? usesPGlite : usesPostgres)
         if (laneFiles.length === 0) continue
         console.log(`\n== ${name}: ${laneFiles.length} file(s)`)
         const laneEnv = { ...env, PERDURE_TEST_DB: database }

@@ -275,9 +275,12 @@ export class Dispatcher {
       else q.partRunning.set(key, n)
     }
     if (this.#stopped) return
-    this.wake(q.name)
     const l = q.limits
-    if (l.concurrency !== null || l.partitionConcurrency !== null) this.#notifier?.notify(QUEUE_CHANNEL, q.name)
+    const shared = l.concurrency !== null || l.partitionConcurrency !== null
+    // A slot of a shared limit goes to whichever executor claims first: wake everyone through NOTIFY (which
+    // reaches this process too), so the one that freed it has no head start. Local-only limits refill here.
+    if (shared && this.#notifier) this.#notifier.notify(QUEUE_CHANNEL, q.name)
+    else this.wake(q.name)
   }
 
   /** Every second: apply the `queues` table's limits, pick up queues registered elsewhere, promote delayed rows. */

@@ -12,18 +12,19 @@ import {
   DBOSWorkflowConflictError,
 } from '../errors.ts'
 import { Batcher } from '../internal/batcher.ts'
+import { isSystemOutage, retryTransient } from '../internal/retry.ts'
 import type { ConsoleLogger } from '../logger.ts'
 import type { ContextStorage } from '../ports/context.ts'
 import type { DatabasePort, Queryable } from '../ports/database.ts'
 import type { Runtime } from '../ports/runtime.ts'
 import { PORTABLE, type Serialization } from '../serialization/serializer.ts'
-import { type Checkpoint, type CheckpointResult, writeCheckpoints } from '../sysdb/operation-outputs.ts'
+import { type Checkpoint, type CheckpointResult, loadOperations, writeCheckpoints } from '../sysdb/operation-outputs.ts'
 import {
   type InsertedWorkflow,
   insertWorkflows,
   type NewWorkflow,
   type Outcome,
-  readStatus,
+  readStatuses,
   type StatusRow,
   writeOutcomes,
 } from '../sysdb/workflow-status.ts'
@@ -82,6 +83,8 @@ export class Engine {
   readonly #inserts: Batcher<NewWorkflow, InsertedWorkflow>
   readonly #checkpoints: Batcher<Checkpoint, CheckpointResult>
   readonly #outcomes: Batcher<Outcome, boolean>
+  /** Result waiters' status reads: thousands of handles waiting on a backlog share a few statements. */
+  readonly #statusReads: Batcher<string, StatusRow | undefined>
   #closed = false
   /** Called after a local enqueue so the dispatcher need not wait for its next poll. */
   onEnqueue: (queueName: string) => void = () => {}
@@ -94,9 +97,16 @@ export class Engine {
     const { db, s } = settings
     // PGlite runs one statement at a time, so more than one batch in flight only queues.
     const batching = { maxInFlight: db.kind === 'pglite' ? 1 : 3, maxBatch: 500 }
-    this.#inserts = new Batcher((rows) => insertWorkflows(db, s, rows), batching)
-    this.#checkpoints = new Batcher((items) => writeCheckpoints(db, s, items, settings.appName), batching)
-    this.#outcomes = new Batcher((items) => writeOutcomes(db, s, items), batching)
+    // A database that drops a connection or restarts must not fail workflows: these writes are idempotent,
+    // so they are retried until it is back (for a while).
+    const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, (ms) => sleepFor(settings.runtime, ms), {
+      stopped: () => this.#closed,
+      onRetry: (e) => settings.logger.warn(`System database unavailable, retrying: ${(e as Error).message}`),
+    })
+    this.#inserts = new Batcher((rows) => retry(() => insertWorkflows(db, s, rows)), batching)
+    this.#checkpoints = new Batcher((items) => retry(() => writeCheckpoints(db, s, items, settings.appName)), batching)
+    this.#outcomes = new Batcher((items) => retry(() => writeOutcomes(db, s, items)), batching)
+    this.#statusReads = new Batcher((ids) => retry(() => readStatuses(db, s, ids)), { maxInFlight: 1, maxBatch: 1000 })
   }
 
   get closed(): boolean {
@@ -236,11 +246,18 @@ export class Engine {
     let result: unknown
     let failure: unknown
     let failed = false
-    try {
-      result = await context.run({ kind: 'workflow', exec }, () => reg.fn(...args))
-    } catch (e) {
-      failed = true
-      failure = e
+    for (;;) {
+      try {
+        result = await context.run({ kind: 'workflow', exec }, () => reg.fn(...args))
+        failed = false
+      } catch (e) {
+        failed = true
+        failure = e
+      }
+      // The system database went away under the workflow: that is no outcome of the workflow's. Wait for the
+      // database, then replay from the top: recorded operations return their results, the rest runs again.
+      if (!failed || !isSystemOutage(failure) || this.#closed) break
+      await this.#replayAfterOutage(exec)
     }
     // A run cut short by shutdown has no outcome to record, whatever it threw: recovery finishes it.
     if (this.#closed) throw new ShutdownSignal().toError()
@@ -262,6 +279,18 @@ export class Engine {
     return result
   }
 
+  async #replayAfterOutage(exec: Execution): Promise<void> {
+    const { db, s, logger, runtime } = this.settings
+    logger.warn(`Workflow ${exec.workflowID} lost the system database; replaying it once the database is back`)
+    const ops = await retryTransient(() => loadOperations(db, s, exec.workflowID), (ms) => sleepFor(runtime, ms), {
+      budgetMs: 10 * 60_000,
+      stopped: () => this.#closed,
+    })
+    exec.recorded.clear()
+    for (const op of ops) exec.recorded.set(Number(op.function_id), op)
+    exec.nextID = 0
+  }
+
   /** An error that means "this execution must stop" rather than "the workflow failed". */
   #isStop(exec: Execution, e: unknown): boolean {
     if (e instanceof DBOSWorkflowConflictError && e.workflowID === exec.workflowID) return true
@@ -281,7 +310,7 @@ export class Engine {
       if (local) return await this.#awaitLocal(local.done, workflowID, !own)
       // Listen before reading, so a start or finish between the read and the wait is not missed.
       const pause = this.signals.wait(LOCAL_RUN, workflowID, RESULT_POLL_MS)
-      const row = await readStatus(this.settings.db, this.settings.s, workflowID).catch((e: unknown) => {
+      const row = await this.#statusReads.submit(workflowID).catch((e: unknown) => {
         pause.cancel()
         throw e
       })

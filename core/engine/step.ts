@@ -45,15 +45,11 @@ export async function runStepAt<T>(
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     engine.throwIfStopped(exec)
     const status: StepStatus = retries ? { stepID: id, currentAttempt: attempt, maxAttempts } : { stepID: id }
+    let output: string
+    let value: T
     try {
-      const value = await context.run({ kind: 'step', exec, status }, () => fn())
-      // Record step output before returning: a crash after this line must replay, not re-execute.
-      const output = await serialization.encode(value, serialization.appFormat)
-      await engine.checkpoint(exec, {
-        functionID: id, name, output, error: null, childWorkflowID: null,
-        startedAt, completedAt: runtime.timer.now(), serialization: serialization.appFormat,
-      })
-      return value
+      value = await context.run({ kind: 'step', exec, status }, () => fn())
+      output = await serialization.encode(value, serialization.appFormat)
     } catch (e) {
       if (exec.abort.signal.aborted) engine.throwIfStopped(exec)
       if (isEngineError(e)) throw e
@@ -63,7 +59,15 @@ export async function runStepAt<T>(
         await sleepFor(runtime, Math.min(interval, MAX_INTERVAL_MS), exec.abort.signal).catch(() => engine.throwIfStopped(exec))
         interval *= backoff
       }
+      continue
     }
+    // Record step output before returning: a crash after this line must replay, not re-execute. A failure
+    // here is the engine's (database, ownership), never the step's: it is not retried as a step attempt.
+    await engine.checkpoint(exec, {
+      functionID: id, name, output, error: null, childWorkflowID: null,
+      startedAt, completedAt: runtime.timer.now(), serialization: serialization.appFormat,
+    })
+    return value
   }
   const failure = retries ? new DBOSMaxStepRetriesError(name, maxAttempts, errors) : errors[0]!
   await recordStepError(engine, exec, id, name, failure, startedAt)

@@ -52,7 +52,8 @@ function claimSql(s: string, c: Claimer, lock: ClaimRequest['lock'], partitioned
     ? '(application_version = $4 OR application_version IS NULL)'
     : 'application_version = $4'
   // The candidates are a MATERIALIZED CTE, evaluated once: as an IN (…LIMIT…) subquery Postgres may run it
-  // again per row and claim more than LIMIT rows.
+  // again per row and claim more than LIMIT rows. The update joins them by primary key only: they are locked,
+  // so still ENQUEUED, and a status condition here lets the planner scan every ENQUEUED row of every queue.
   return `
 WITH candidates AS MATERIALIZED (
   SELECT workflow_uuid FROM ${s}.workflow_status
@@ -69,7 +70,7 @@ SET status = 'PENDING', owner_xid = $1, executor_id = $3, application_version = 
     workflow_deadline_epoch_ms = CASE WHEN workflow_timeout_ms IS NOT NULL AND workflow_deadline_epoch_ms IS NULL
                                       THEN ${NOW_MS} + workflow_timeout_ms ELSE workflow_deadline_epoch_ms END
 FROM candidates
-WHERE ws.workflow_uuid = candidates.workflow_uuid AND ws.status = 'ENQUEUED'
+WHERE ws.workflow_uuid = candidates.workflow_uuid
 RETURNING ws.workflow_uuid, ws.name, ws.class_name, ws.config_name, ws.queue_partition_key, ws.recovery_attempts,
   ws.workflow_deadline_epoch_ms, ws.serialization, ws.created_at, ws.priority,
   COALESCE((SELECT wi.inputs FROM ${s}.workflow_input wi WHERE wi.workflow_uuid = ws.workflow_uuid), ws.inputs)
