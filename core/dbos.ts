@@ -15,6 +15,9 @@ import { listSteps, type StepInfo } from './engine/steps-info.ts'
 import { runStepAt, type StepConfig } from './engine/step.ts'
 import type { Frame, StepStatus } from './engine/workflow-context.ts'
 import {
+  DBOSError,
+  DBOSWorkflowCancelledError,
+  DBOSWorkflowConflictError,
   DBOSExecutorNotInitializedError,
   DBOSInvalidWorkflowTransitionError,
   DBOSNotRegisteredError,
@@ -26,7 +29,9 @@ import { validateEnqueue } from './queue/enqueue.ts'
 import { type RegisterQueueOptions, registeredLimits } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import { type GetWorkflowsInput, listWorkflowRows, parseListInput } from './sysdb/list-workflows.ts'
+import { cancelWorkflows, forkWorkflow, resumeWorkflows } from './sysdb/management.ts'
 import { publishQueues, queueExists } from './sysdb/queues.ts'
+import { INTERNAL_QUEUE } from './sysdb/sql.ts'
 import { registerHandleReviver } from './serialization/serializer.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
@@ -221,6 +226,58 @@ export class DBOS {
     return DBOS.listWorkflows({ ...input, queuesOnly: true, loadOutput: false })
   }
 
+  /**
+   * Cancels a workflow and its children: each stops at its next step, and its queue slot is freed.
+   * @example await DBOS.cancelWorkflow(orderID)
+   */
+  static async cancelWorkflow(workflowID: string): Promise<void> {
+    await recordedInternal('DBOS.cancelWorkflow', async () => {
+      const eng = engine()
+      const cancelled = await cancelWorkflows(eng.settings.db, eng.settings.s, [workflowID])
+      for (const id of cancelled) eng.abortExecution(id, new DBOSWorkflowCancelledError(id))
+    })
+  }
+
+  /**
+   * Runs a workflow again from its last recorded step: cancelled, dead-lettered, or still enqueued (it then
+   * skips its queue). Finished steps are not run again.
+   */
+  static async resumeWorkflow<T>(workflowID: string): Promise<WorkflowHandle<Awaited<T>>> {
+    await recordedInternal('DBOS.resumeWorkflow', async () => {
+      const { engine: eng, dispatcher } = launchedOrThrow()
+      await resumeWorkflows(eng.settings.db, eng.settings.s, [workflowID])
+      // A run still going here has lost its ownership with this: it stops at its next step.
+      eng.abortExecution(workflowID, new DBOSWorkflowConflictError(workflowID))
+      dispatcher.enqueued(INTERNAL_QUEUE)
+    })
+    return new Handle<Awaited<T>>(engine, workflowID)
+  }
+
+  /**
+   * Starts a new execution of a workflow that replays its steps below `startStep` and runs the rest.
+   * @example const handle = await DBOS.forkWorkflow(id, 2, { applicationVersion: 'v2' })
+   */
+  static async forkWorkflow<T>(
+    workflowID: string,
+    startStep: number,
+    options: { newWorkflowID?: string; applicationVersion?: string; timeoutMS?: number } = {},
+  ): Promise<WorkflowHandle<Awaited<T>>> {
+    if (!Number.isInteger(startStep) || startStep < 0) {
+      throw new DBOSError(`forkWorkflow: startStep must be a non-negative integer, got ${startStep}`)
+    }
+    const newID = await recordedInternal('DBOS.forkWorkflow', async () => {
+      const { engine: eng, dispatcher } = launchedOrThrow()
+      const id = options.newWorkflowID ?? crypto.randomUUID()
+      await forkWorkflow(eng.settings.db, eng.settings.s, {
+        originalID: workflowID, newID: id, startStep, applicationVersion: options.applicationVersion,
+        timeoutMS: options.timeoutMS, appName: eng.settings.appName,
+      })
+      dispatcher.enqueued(INTERNAL_QUEUE)
+      return id
+    })
+    return new Handle<Awaited<T>>(engine, newID)
+  }
+
   /** The recorded steps of a workflow, in order; undefined if the workflow does not exist. */
   static async listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
     const { db, s, serialization } = engine().settings
@@ -408,16 +465,16 @@ function invokeWorkflow<TReturn>(reg: WorkflowRegistration, args: unknown[]): Pr
   })()
 }
 
-async function recordedInternal<T>(name: string, produce: () => T): Promise<T> {
+async function recordedInternal<T>(name: string, produce: () => T | Promise<T>): Promise<T> {
   const f = frame()
-  if (f?.kind !== 'workflow') return produce()
+  if (f?.kind !== 'workflow') return await produce()
   const exec = f.exec
   const id = exec.nextID++
   const eng = exec.engine
   const op = eng.recorded(exec, id, name)
   if (op) return (await recordedValue(eng, op)) as T
   const started = eng.settings.runtime.timer.now()
-  const value = produce()
+  const value = await produce()
   await recordOperation(eng, exec, id, name, value, started)
   return value
 }
