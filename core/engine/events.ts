@@ -6,6 +6,7 @@ import { recordedValue } from './operations.ts'
 import { EVENTS_CHANNEL } from './signals.ts'
 import { durableDeadline } from './sleep.ts'
 import type { Execution } from './workflow-context.ts'
+import { engineReader, type ReadGuard, type ReaderContext } from './streams.ts'
 
 const POLL_MS = 1000
 
@@ -31,15 +32,14 @@ export async function setEvent(engine: Engine, exec: Execution, id: number, key:
 }
 
 /** Waits for an event until `deadline`; the raw stored value, or undefined on timeout. */
-async function waitForEvent(
-  engine: Engine, workflowID: string, key: string, deadline: number, exec: Execution | undefined,
+export async function waitForEvent(
+  ctx: ReaderContext, workflowID: string, key: string, deadline: number, guard: ReadGuard | undefined, now: () => number,
 ): Promise<{ value: string; serialization: string | null } | undefined> {
-  const { db, s, runtime } = engine.settings
   for (;;) {
-    if (exec) engine.throwIfStopped(exec)
-    const remaining = deadline - runtime.timer.now()
-    const wait = engine.signals.wait(EVENTS_CHANNEL, `${workflowID}::${key}`, Math.min(POLL_MS, remaining), exec?.abort.signal)
-    const row = await readEvent(db, s, workflowID, key).catch((e: unknown) => {
+    guard?.check()
+    const remaining = deadline - now()
+    const wait = ctx.signals.wait(EVENTS_CHANNEL, `${workflowID}::${key}`, Math.min(POLL_MS, remaining), guard?.signal)
+    const row = await readEvent(ctx.db, ctx.s, workflowID, key).catch((e: unknown) => {
       wait.cancel()
       throw e
     })
@@ -60,14 +60,18 @@ export async function getEvent<T>(
 ): Promise<T | null> {
   const { serialization, runtime } = engine.settings
   if (!exec || id === undefined) {
-    const row = await waitForEvent(engine, workflowID, key, runtime.timer.now() + timeoutSeconds * 1000, undefined)
+    const now = () => runtime.timer.now()
+    const row = await waitForEvent(engineReader(engine), workflowID, key, now() + timeoutSeconds * 1000, undefined, now)
     return row ? ((await serialization.decode(row.value, row.serialization)) as T) : null
   }
   const op = engine.recorded(exec, id, 'DBOS.getEvent')
   if (op) return op.output === null && op.error === null ? null : ((await recordedValue(engine, op)) as T)
   const started = runtime.timer.now()
   const deadline = await durableDeadline(engine, exec, id + 1, timeoutSeconds * 1000, false)
-  const row = await waitForEvent(engine, workflowID, key, deadline, exec)
+  const row = await waitForEvent(engineReader(engine), workflowID, key, deadline, {
+    check: () => engine.throwIfStopped(exec),
+    signal: exec.abort.signal,
+  }, () => runtime.timer.now())
   await engine.checkpoint(exec, {
     functionID: id, name: 'DBOS.getEvent', output: row?.value ?? null, error: null, childWorkflowID: null,
     startedAt: started, completedAt: runtime.timer.now(), serialization: row?.serialization ?? null,

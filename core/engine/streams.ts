@@ -8,6 +8,9 @@ import { valueFormat } from './messages.ts'
 import { recordedValue, recordOperation } from './operations.ts'
 import { STREAMS_CHANNEL } from './signals.ts'
 import type { Execution } from './workflow-context.ts'
+import type { Queryable } from '../ports/database.ts'
+import type { Serialization } from '../serialization/serializer.ts'
+import type { Signals } from './signals.ts'
 
 /** The value whose arrival closes a stream; stored in portable_json as exactly `"__DBOS_STREAM_CLOSED__"`. */
 export const STREAM_CLOSED = '__DBOS_STREAM_CLOSED__'
@@ -94,7 +97,11 @@ export async function* readStream<T>(
           offset++
           continue
         }
-        const next = await nextValue(engine, workflowID, key, offset, recorder.exec)
+        const exec = recorder.exec
+        const next = await nextValue(engineReader(engine), workflowID, key, offset, {
+          check: () => engine.throwIfStopped(exec),
+          signal: exec.abort.signal,
+        })
         const started = engine.settings.runtime.timer.now()
         await recordOperation(engine, recorder.exec, id, 'DBOS.readStream', next.done ? STREAM_CLOSED : next.value, started)
         if (next.done) return
@@ -102,24 +109,52 @@ export async function* readStream<T>(
         offset++
         continue
       }
-      const next = await nextValue(engine, workflowID, key, offset, undefined)
-      if (next.done) return
-      yield next.value as T
-      offset++
+      yield* streamValues<T>(engineReader(engine), workflowID, key, offset)
+      return
     }
   } finally {
     if (reading) reading.readingStream = false
   }
 }
 
-/** Waits for the value at `offset`: a value, or the end (closed, or the writer finished with nothing more). */
-async function nextValue(
-  engine: Engine, workflowID: string, key: string, offset: number, exec: Execution | undefined,
-): Promise<{ done: true } | { done: false; value: unknown }> {
+/** What reading needs: a database, the schema, decoding, and wake-ups (a client's never fire: it polls). */
+export interface ReaderContext {
+  readonly db: Queryable
+  readonly s: string
+  readonly serialization: Serialization
+  readonly signals: Signals
+}
+
+/** Lets workflow code stop a wait: checked each round, and its signal cuts the wait short. */
+export interface ReadGuard {
+  check(): void
+  readonly signal: AbortSignal
+}
+
+/** The reading context of a running engine. */
+export function engineReader(engine: Engine): ReaderContext {
   const { db, s, serialization } = engine.settings
+  return { db, s, serialization, signals: engine.signals }
+}
+
+/** Reads a stream from `offset` until it closes or its writer ends, with nothing recorded. */
+export async function* streamValues<T>(ctx: ReaderContext, workflowID: string, key: string, offset = 0): AsyncGenerator<T, void, unknown> {
+  for (;;) {
+    const next = await nextValue(ctx, workflowID, key, offset, undefined)
+    if (next.done) return
+    yield next.value as T
+    offset++
+  }
+}
+
+/** Waits for the value at `offset`: a value, or the end (closed, or the writer finished with nothing more). */
+export async function nextValue(
+  ctx: ReaderContext, workflowID: string, key: string, offset: number, guard: ReadGuard | undefined,
+): Promise<{ done: true } | { done: false; value: unknown }> {
+  const { db, s, serialization } = ctx
   for (let lastLook = false; ;) {
-    if (exec) engine.throwIfStopped(exec)
-    const wait = engine.signals.wait(STREAMS_CHANNEL, `${workflowID}::${key}`, POLL_MS, exec?.abort.signal)
+    guard?.check()
+    const wait = ctx.signals.wait(STREAMS_CHANNEL, `${workflowID}::${key}`, POLL_MS, guard?.signal)
     const row = await readStreamAt(db, s, workflowID, key, offset).catch((e: unknown) => {
       wait.cancel()
       throw e

@@ -1,0 +1,234 @@
+import { toWorkflowStatus, type WorkflowStatus } from '../engine/status.ts'
+import { type StepInfo, listSteps } from '../engine/steps-info.ts'
+import { Signals } from '../engine/signals.ts'
+import { streamValues, type ReaderContext } from '../engine/streams.ts'
+import { waitForEvent } from '../engine/events.ts'
+import { DBOSAwaitedWorkflowExceededMaxRecoveryAttempts, DBOSNonExistentWorkflowError, DBOSWorkflowCancelledError } from '../errors.ts'
+import { markSystemError } from '../internal/retry.ts'
+import { openSystemDatabase } from '../launch.ts'
+import { sqlState, type DatabasePort } from '../ports/database.ts'
+import type { Runtime } from '../ports/runtime.ts'
+import { asDuplicate, validateEnqueue } from '../queue/enqueue.ts'
+import { currentRuntime } from '../runtime.ts'
+import { type DBOSSerializer, PORTABLE, Serialization } from '../serialization/serializer.ts'
+import { insertMessage } from '../sysdb/messages.ts'
+import { cancelWorkflows, forkWorkflow, resumeWorkflows } from '../sysdb/management.ts'
+import { type GetWorkflowsInput, listWorkflowRows, parseListInput } from '../sysdb/list-workflows.ts'
+import { quoteSchema } from '../sysdb/schema.ts'
+import { insertWorkflows, readStatus } from '../sysdb/workflow-status.ts'
+
+/** Options of `DBOSClient.create`. */
+export interface DBOSClientConfig {
+  systemDatabaseUrl: string
+  systemDatabaseSchemaName?: string
+  systemDatabasePoolSize?: number
+  /** A caller-supplied postgres.js instance. */
+  systemDatabasePool?: unknown
+  serializer?: DBOSSerializer
+  /** Rows this client writes belong to this application (spec §3.1). */
+  applicationName?: string
+}
+
+/** What to enqueue, named explicitly since the client does not run the application's code. */
+export interface ClientEnqueueOptions {
+  workflowName: string
+  queueName: string
+  workflowClassName?: string
+  workflowConfigName?: string
+  workflowID?: string
+  /** Only executors of this application version run it; any version when unset. */
+  appVersion?: string
+  workflowTimeoutMS?: number
+  deduplicationID?: string
+  priority?: number
+  queuePartitionKey?: string
+  /** 'portable' stores the arguments as portable_json, readable by workflows in any language. */
+  serializationType?: 'portable' | 'native'
+}
+
+/** A client-side handle: results are polled, as a client has no executor to wake it. */
+export interface ClientHandle<R> {
+  readonly workflowID: string
+  getStatus(): Promise<WorkflowStatus | null>
+  getResult(): Promise<R>
+}
+
+const POLL_MS = 1000
+
+/**
+ * Drives a Perdure or DBOS application from outside it, with only a connection to its system database:
+ * enqueue workflows, message them, read their results, events and streams, and manage them. It never
+ * migrates, listens or notifies (spec §8); every wait polls.
+ * @example
+ * const client = await DBOSClient.create({ systemDatabaseUrl: process.env.DBOS_SYSTEM_DATABASE_URL! })
+ * const handle = await client.enqueue({ workflowName: 'dataPipeline', queueName: 'pipelineQueue' }, task)
+ * console.log(await handle.getResult())
+ * await client.destroy()
+ */
+export class DBOSClient {
+  readonly #db: DatabasePort
+  readonly #s: string
+  readonly #serialization: Serialization
+  readonly #runtime: Runtime
+  readonly #appName: string | null
+  readonly #reader: ReaderContext
+
+  private constructor(db: DatabasePort, s: string, serialization: Serialization, runtime: Runtime, appName: string | null) {
+    this.#db = db
+    this.#s = s
+    this.#serialization = serialization
+    this.#runtime = runtime
+    this.#appName = appName
+    // Never signalled: a client's waits are plain polling intervals.
+    this.#reader = { db, s, serialization, signals: new Signals(runtime.timer) }
+  }
+
+  /** Connects to a system database (created by an executor; a client never migrates). */
+  static async create(config: DBOSClientConfig): Promise<DBOSClient> {
+    const runtime = currentRuntime()
+    const s = quoteSchema(config.systemDatabaseSchemaName ?? 'dbos')
+    const db = await openSystemDatabase(runtime, {
+      systemDatabasePoolSize: config.systemDatabasePoolSize ?? 4,
+      ...(config.systemDatabasePool ? { systemDatabasePool: config.systemDatabasePool } : {}),
+    }, config.systemDatabaseUrl)
+    return new DBOSClient(db, s, new Serialization(config.serializer), runtime, config.applicationName ?? null)
+  }
+
+  /** Closes the connections. */
+  async destroy(): Promise<void> {
+    await this.#db.close()
+  }
+
+  /** Enqueues a workflow by name; returns a handle on it. */
+  async enqueue<T extends (...args: never[]) => unknown>(
+    options: ClientEnqueueOptions,
+    ...args: Parameters<T>
+  ): Promise<ClientHandle<Awaited<ReturnType<T>>>> {
+    const workflowID = options.workflowID ?? crypto.randomUUID()
+    const params = {
+      queueName: options.queueName,
+      enqueueOptions: {
+        ...(options.deduplicationID !== undefined ? { deduplicationID: options.deduplicationID } : {}),
+        ...(options.priority !== undefined ? { priority: options.priority } : {}),
+        ...(options.queuePartitionKey !== undefined ? { queuePartitionKey: options.queuePartitionKey } : {}),
+      },
+    }
+    // Like DBOS clients, any queue name is accepted: its executors may not have published it yet.
+    await validateEnqueue(params, async () => true)
+    const format = options.serializationType === 'portable' ? PORTABLE : this.#serialization.appFormat
+    const inputs = await this.#serialization.encodeArgs(args as unknown[], format)
+    await insertWorkflows(this.#db, this.#s, [{
+      workflowID, status: 'ENQUEUED', name: options.workflowName, className: options.workflowClassName || null,
+      configName: options.workflowConfigName || null, queueName: options.queueName, executorID: '',
+      applicationVersion: options.appVersion ?? null, applicationID: '', recoveryAttempts: 0,
+      timeoutMS: options.workflowTimeoutMS ?? null, deadlineEpochMS: null,
+      deduplicationID: options.deduplicationID ?? null, priority: options.priority ?? 0,
+      queuePartitionKey: options.queuePartitionKey ?? null, parentWorkflowID: null, serialization: format,
+      token: crypto.randomUUID(), inputs, applicationName: this.#appName, authenticatedUser: '', authenticatedRoles: '[]',
+    }]).catch((e: unknown) => {
+      throw asDuplicate(e, workflowID, params)
+    })
+    return this.retrieveWorkflow(workflowID)
+  }
+
+  /** Sends a message; with an idempotency key, sending twice delivers once. */
+  async send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string): Promise<void> {
+    const format = this.#serialization.appFormat
+    const text = await this.#serialization.encode(message, format, 'message')
+    const messageID = idempotencyKey ? `${idempotencyKey}::${destinationID}` : crypto.randomUUID()
+    try {
+      await insertMessage(this.#db, this.#s, { destinationID, topic, message: text, format, messageID })
+    } catch (e) {
+      if (sqlState(e) === '23503') throw new DBOSNonExistentWorkflowError(`Sent to non-existent destination workflow UUID: ${destinationID}`)
+      throw markSystemError(e)
+    }
+  }
+
+  /** Waits for an event of a workflow; null after the timeout (default 60 s). */
+  async getEvent<T>(workflowID: string, key: string, timeoutSeconds = 60): Promise<T | null> {
+    const now = () => this.#runtime.timer.now()
+    const row = await waitForEvent(this.#reader, workflowID, key, now() + timeoutSeconds * 1000, undefined, now)
+    return row ? ((await this.#serialization.decode(row.value, row.serialization)) as T) : null
+  }
+
+  /** A handle on a workflow by ID. */
+  retrieveWorkflow<R = unknown>(workflowID: string): ClientHandle<R> {
+    return {
+      workflowID,
+      getStatus: () => this.getWorkflow(workflowID),
+      getResult: () => this.#result<R>(workflowID),
+    }
+  }
+
+  /** A workflow's status, or null. */
+  async getWorkflow(workflowID: string): Promise<WorkflowStatus | null> {
+    const row = await readStatus(this.#db, this.#s, workflowID)
+    return row ? await toWorkflowStatus(row, this.#serialization) : null
+  }
+
+  async #result<R>(workflowID: string): Promise<R> {
+    for (;;) {
+      const row = await readStatus(this.#db, this.#s, workflowID)
+      switch (row?.status) {
+        case 'SUCCESS':
+          return (await this.#serialization.decode(row.output, row.serialization)) as R
+        case 'ERROR':
+          throw await this.#serialization.decodeError(row.error, row.serialization)
+        case 'CANCELLED':
+          throw new DBOSWorkflowCancelledError(workflowID)
+        case 'MAX_RECOVERY_ATTEMPTS_EXCEEDED':
+          throw new DBOSAwaitedWorkflowExceededMaxRecoveryAttempts(workflowID)
+      }
+      // No row yet is not an error here: an executor or another client may not have written it.
+      await new Promise<void>((r) => this.#runtime.timer.schedule(POLL_MS, r))
+    }
+  }
+
+  /** Workflows matching the filters (the guide's GetWorkflowsInput). */
+  async listWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    const filters = parseListInput(input)
+    const rows = await listWorkflowRows(this.#db, this.#s, filters, this.#appName)
+    const load = { input: filters.loadInput ?? true, output: filters.loadOutput ?? true }
+    return await Promise.all(rows.map((r) => toWorkflowStatus(r, this.#serialization, load)))
+  }
+
+  /** Workflows currently on a queue. */
+  listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return this.listWorkflows({ ...input, queuesOnly: true, loadOutput: false })
+  }
+
+  /** A workflow's recorded steps; undefined if it does not exist. */
+  listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
+    return listSteps(this.#db, this.#s, this.#serialization, workflowID)
+  }
+
+  /** Cancels a workflow and its children. */
+  async cancelWorkflow(workflowID: string): Promise<void> {
+    await cancelWorkflows(this.#db, this.#s, [workflowID])
+  }
+
+  /** Resumes a workflow from its last recorded step. */
+  async resumeWorkflow<R = unknown>(workflowID: string): Promise<ClientHandle<R>> {
+    await resumeWorkflows(this.#db, this.#s, [workflowID])
+    return this.retrieveWorkflow<R>(workflowID)
+  }
+
+  /** Forks a workflow from a step (see DBOS.forkWorkflow). */
+  async forkWorkflow<R = unknown>(
+    workflowID: string,
+    startStep: number,
+    options: { newWorkflowID?: string; applicationVersion?: string; timeoutMS?: number } = {},
+  ): Promise<ClientHandle<R>> {
+    const newID = options.newWorkflowID ?? crypto.randomUUID()
+    await forkWorkflow(this.#db, this.#s, {
+      originalID: workflowID, newID, startStep, applicationVersion: options.applicationVersion,
+      timeoutMS: options.timeoutMS, appName: this.#appName,
+    })
+    return this.retrieveWorkflow<R>(newID)
+  }
+
+  /** Reads a workflow's stream until it is closed or the workflow ends. */
+  readStream<T>(workflowID: string, key: string): AsyncGenerator<T, void, unknown> {
+    return streamValues<T>(this.#reader, workflowID, key)
+  }
+}
