@@ -1,12 +1,13 @@
 // `npm run bench`: Perdure's workflow latency and throughput next to raw postgres.js INSERT+commit on the
-// same local database, then its queues (bench/queues.ts), all measured in one run.
+// same local database, then its queues (bench/queues.ts), then messages, events and streams
+// (bench/communication.ts), all measured in one run.
 //
-//   npm run bench -- [--quick] [--cold] [--only=engine|queues] [--runtime=node|bun|deno]
+//   npm run bench -- [--quick] [--cold] [--only=engine|queues|communication] [--runtime=node|bun|deno]
 //   (bench/run.mjs starts the runtime)
 //
 //   --quick  reduced counts, for a smoke run
 //   --cold   skip the VACUUM ANALYZE after warm-up (plans then stay those of near-empty tables)
-//   --only   run one section; both run by default, the engine's first
+//   --only   run one section; all run by default, in the order above
 //
 // Environment:
 //   PERDURE_BENCH_DATABASE_URL  database to DROP and recreate (default below; its name must contain "bench")
@@ -30,9 +31,11 @@ const argv = process.argv.slice(2)
 const quick = argv.includes('--quick')
 const cold = argv.includes('--cold')
 const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
-if (only !== undefined && only !== 'engine' && only !== 'queues') {
-  throw new TypeError(`--only must be engine or queues, got ${only}`)
+const SECTIONS = ['engine', 'queues', 'communication']
+if (only !== undefined && !SECTIONS.includes(only)) {
+  throw new TypeError(`--only must be one of ${SECTIONS.join(', ')}, got ${only}`)
 }
+const runs = (section: string) => only === undefined || only === section
 const counts = quick
   ? { rounds: 3, warmup: 20, latencyIterations: 40, throughputWorkflows: 1_000 }
   : { rounds: 3, warmup: 100, latencyIterations: 300, throughputWorkflows: 5_000 }
@@ -96,12 +99,17 @@ async function main(): Promise<void> {
   const runtime = checkRuntime()
   const url = process.env.PERDURE_BENCH_DATABASE_URL ?? DEFAULT_URL
   await freshDatabase(url)
-  if (only !== 'queues') await engineSection(runtime, url)
-  if (only !== 'engine') {
+  if (runs('engine')) await engineSection(runtime, url)
+  if (runs('queues')) {
     // Loaded only now: the module declares queues and registers workflows, which must come after the engine
     // section's shutdown and before the queue section's launch.
     const { runQueueBench } = await import('./queues.ts')
     await runQueueBench({ runtime, url, quick, cold, poolSize: POOL_SIZE, inFlight: IN_FLIGHT })
+  }
+  if (runs('communication')) {
+    // Likewise: its workflows are registered after the previous section's shutdown, before its own launch.
+    const { runCommunicationBench } = await import('./communication.ts')
+    await runCommunicationBench({ runtime, url, quick, cold, poolSize: POOL_SIZE })
   }
 }
 

@@ -1,5 +1,5 @@
 import { type DBOSConfig, validateConfig } from './config.ts'
-import type { EnqueueOptions, Engine } from './engine/engine.ts'
+import type { EnqueueOptions, Engine, StartParams } from './engine/engine.ts'
 import { awaitedResult, Handle, type WorkflowHandle } from './engine/handle.ts'
 import { recordedValue, recordOperation } from './engine/operations.ts'
 import { type AnyFn, Registry, type WorkflowConfig, type WorkflowRegistration } from './engine/registry.ts'
@@ -33,6 +33,8 @@ import { cancelWorkflows, forkWorkflow, resumeWorkflows } from './sysdb/manageme
 import { publishQueues, queueExists } from './sysdb/queues.ts'
 import { INTERNAL_QUEUE } from './sysdb/sql.ts'
 import { registerHandleReviver } from './serialization/serializer.ts'
+import { ConfiguredInstance } from './engine/configured-instance.ts'
+import { methodDecorator, type StandardMethodDecorator, type StartableMethods } from './decorators.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
 export interface StartWorkflowParams {
@@ -165,24 +167,64 @@ export class DBOS {
   /** Starts a registered workflow in the background and returns its handle. */
   static startWorkflow<TArgs extends unknown[], TReturn>(
     target: (...args: TArgs) => Promise<TReturn>,
-    params: StartWorkflowParams = {},
-  ): (...args: TArgs) => Promise<WorkflowHandle<TReturn>> {
-    const reg = registry.ofWrapper(target)
-    if (!reg) {
+    params?: StartWorkflowParams,
+  ): (...args: TArgs) => Promise<WorkflowHandle<TReturn>>
+  /** Starts decorated workflow methods of a class (static) or of a ConfiguredInstance in the background. */
+  static startWorkflow<T extends object>(target: T, params?: StartWorkflowParams): StartableMethods<T>
+  static startWorkflow(target: object, params: StartWorkflowParams = {}): unknown {
+    const reg = typeof target === 'function' ? registry.ofWrapper(target) : undefined
+    if (reg) return (...args: unknown[]) => startRegistered(reg, args, params, reg.target)
+    if (typeof target === 'function' && Object.getOwnPropertyNames(target).every((k) => !registry.ofWrapper((target as unknown as Record<string, object>)[k] ?? {}))) {
       throw new DBOSNotRegisteredError(
         target.name,
-        `startWorkflow needs a function returned by DBOS.registerWorkflow; '${target.name || 'anonymous'}' is not one`,
+        `startWorkflow needs a function returned by DBOS.registerWorkflow, a class with @DBOS.workflow() methods or a ConfiguredInstance; '${target.name || 'anonymous'}' is none of these`,
       )
     }
-    return async (...args: TArgs) => {
-      const f = workflowFrame('startWorkflow')
-      // The ID is taken before the first await, so concurrent starts in a workflow stay deterministic.
-      const id = f ? f.exec.nextID++ : undefined
-      const eng = f ? f.exec.engine : engine()
-      await validateEnqueue(params, (name) => queueExists(eng.settings.db, eng.settings.s, name))
-      if (f && id !== undefined) return await startChild<TReturn>(eng, engine, f.exec, id, reg, args, params)
-      return await startTopLevel<TReturn>(eng, engine, reg, args, params)
-    }
+    return new Proxy({}, {
+      get(_, property) {
+        const method = (target as Record<PropertyKey, unknown>)[property]
+        const methodReg = typeof method === 'function' ? registry.ofWrapper(method) : undefined
+        if (!methodReg) throw new DBOSNotRegisteredError(String(property), `${String(property)} is not a workflow (decorate it with @DBOS.workflow())`)
+        return (...args: unknown[]) => startRegistered(methodReg, args, params, target)
+      },
+    })
+  }
+
+  /**
+   * Decorator: makes a method (static, or of a ConfiguredInstance) a workflow. Works with standard (TC39)
+   * decorators and with TypeScript's experimentalDecorators.
+   * @example class Orders { @DBOS.workflow() static async checkout(id: string) { … } }
+   */
+  static workflow(config: WorkflowConfig = {}): MethodDecorator & StandardMethodDecorator {
+    return methodDecorator((method, name, className, isStatic, target) => {
+      const reg: WorkflowRegistration = {
+        name: config.name ?? name,
+        className,
+        fn: method as AnyFn,
+        maxRecoveryAttempts: config.maxRecoveryAttempts ?? 100,
+        serialization: config.serialization,
+        ...(isStatic ? { target } : { instanceMethod: true }),
+      }
+      const wrapper = function (this: unknown, ...args: unknown[]) {
+        return invokeWorkflow(reg, args, isStatic ? reg.target : this)
+      }
+      Object.defineProperty(wrapper, 'name', { value: name })
+      return { wrapper, register: (key: object) => registry.add(reg, key) }
+    })
+  }
+
+  /**
+   * Decorator: makes a method a step (checkpointed when called from a workflow), with optional retries.
+   * @example @DBOS.step({ retriesAllowed: true, maxAttempts: 5 }) static async fetchRate() { … }
+   */
+  static step(config: StepConfig = {}): MethodDecorator & StandardMethodDecorator {
+    return methodDecorator((method, name) => {
+      const wrapper = function (this: unknown, ...args: unknown[]) {
+        return DBOS.runStep(() => (method as AnyFn).apply(this, args), { ...config, name: config.name ?? name })
+      }
+      Object.defineProperty(wrapper, 'name', { value: name })
+      return { wrapper, register: () => {} }
+    })
   }
 
   /**
@@ -447,7 +489,16 @@ export class DBOS {
   }
 }
 
-function invokeWorkflow<TReturn>(reg: WorkflowRegistration, args: unknown[]): Promise<TReturn> {
+/** Start parameters for calling `reg` on `thisArg` (a ConfiguredInstance for instance methods). */
+function instanceParams(reg: WorkflowRegistration, thisArg: unknown, params: StartParams): StartParams {
+  if (!reg.instanceMethod) return params
+  if (!(thisArg instanceof ConfiguredInstance)) {
+    throw new TypeError(`Workflow ${reg.className}.${reg.name} is an instance method: call it on a ConfiguredInstance`)
+  }
+  return { ...params, instance: thisArg }
+}
+
+function invokeWorkflow<TReturn>(reg: WorkflowRegistration, args: unknown[], thisArg: unknown = reg.target): Promise<TReturn> {
   const f = workflowFrame(`Workflow ${reg.name}`)
   if (f) {
     // A direct call from a workflow is a child start (ID n) plus DBOS.getResult (ID n+1).
@@ -455,13 +506,27 @@ function invokeWorkflow<TReturn>(reg: WorkflowRegistration, args: unknown[]): Pr
     const resultID = f.exec.nextID++
     return (async () => {
       const eng = f.exec.engine
-      const handle = await startChild<TReturn>(eng, engine, f.exec, startID, reg, args, {})
+      const handle = await startChild<TReturn>(eng, engine, f.exec, startID, reg, args, instanceParams(reg, thisArg, {}))
       return (await awaitedResult(eng, f.exec, resultID, handle.workflowID)) as TReturn
     })()
   }
   return (async () => {
-    const handle = await startTopLevel<TReturn>(engine(), engine, reg, args, {})
+    const handle = await startTopLevel<TReturn>(engine(), engine, reg, args, instanceParams(reg, thisArg, {}))
     return await handle.getResult()
+  })()
+}
+
+/** Starts `reg` in the background (a child when called from a workflow). */
+function startRegistered<TReturn>(reg: WorkflowRegistration, args: unknown[], params: StartParams, thisArg: unknown) {
+  const f = workflowFrame('startWorkflow')
+  // The ID is taken before the first await, so concurrent starts in a workflow stay deterministic.
+  const id = f ? f.exec.nextID++ : undefined
+  return (async () => {
+    const eng = f ? f.exec.engine : engine()
+    const full = instanceParams(reg, thisArg, params)
+    await validateEnqueue(full, (name) => queueExists(eng.settings.db, eng.settings.s, name))
+    if (f && id !== undefined) return await startChild<TReturn>(eng, engine, f.exec, id, reg, args, full)
+    return await startTopLevel<TReturn>(eng, engine, reg, args, full)
   })()
 }
 

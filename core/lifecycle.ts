@@ -1,4 +1,5 @@
 import type { DBOSConfig, LogLevel } from './config.ts'
+import { allInstances, freezeInstances } from './engine/configured-instance.ts'
 import { Dispatcher } from './engine/dispatcher.ts'
 import { Engine } from './engine/engine.ts'
 import { Notifier, QUEUE_CHANNEL } from './engine/notifier.ts'
@@ -74,8 +75,11 @@ export async function launchSystem(
     if (db.kind === 'postgres') {
       subscriptions.push(await db.listen(QUEUE_CHANNEL, (queueName) => dispatcher.wake(queueName)))
     }
+    // Instances are configured before any workflow (recovered ones included) can run on them.
+    for (const instance of allInstances()) await instance.initialize()
     registry.lock(true)
     freezeQueues(true)
+    freezeInstances(true)
     dispatcher.start()
     watchdog.start()
     logger.debug(`Launched executor ${executorID}, application version ${appVersion}`)
@@ -86,6 +90,7 @@ export async function launchSystem(
       async stop() {
         registry.lock(false)
         freezeQueues(false)
+        freezeInstances(false)
         await dispatcher.stop()
         await watchdog.stop()
         await Promise.all(subscriptions.map((sub) => sub.unlisten().catch(() => {})))

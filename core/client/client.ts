@@ -100,7 +100,7 @@ export class DBOSClient {
   }
 
   /** Enqueues a workflow by name; returns a handle on it. */
-  async enqueue<T extends (...args: never[]) => unknown>(
+  async enqueue<T extends (...args: never[]) => unknown = (...args: unknown[]) => unknown>(
     options: ClientEnqueueOptions,
     ...args: Parameters<T>
   ): Promise<ClientHandle<Awaited<ReturnType<T>>>> {

@@ -7,6 +7,7 @@ import { deadLetter, writeOutcomes } from '../sysdb/workflow-status.ts'
 import type { Engine } from './engine.ts'
 import type { Notifier } from './notifier.ts'
 import { QUEUE_CHANNEL } from './notifier.ts'
+import { findInstance } from './configured-instance.ts'
 import type { Registry } from './registry.ts'
 
 const MAINTENANCE_MS = 1000
@@ -239,6 +240,11 @@ export class Dispatcher {
       logger.error(`Cannot run workflow ${row.workflow_uuid}: no workflow named '${row.name}' is registered in this process`)
       return
     }
+    const instance = reg.instanceMethod ? findInstance(reg.className, row.config_name) : undefined
+    if (reg.instanceMethod && !instance) {
+      logger.error(`Cannot run workflow ${row.workflow_uuid}: no instance of ${reg.className} named '${row.config_name}' exists in this process`)
+      return
+    }
     const attempts = Number(row.recovery_attempts)
     if (attempts > reg.maxRecoveryAttempts + 1) {
       logger.error(`Workflow ${row.workflow_uuid} exceeded ${reg.maxRecoveryAttempts} recovery attempts; it is dead-lettered`)
@@ -262,7 +268,7 @@ export class Dispatcher {
     const key = row.queue_partition_key
     q.running++
     if (key !== null) q.partRunning.set(key, (q.partRunning.get(key) ?? 0) + 1)
-    const done = engine.launch(engine.execution(row.workflow_uuid, token, format, deadline, recorded), reg, args)
+    const done = engine.launch(engine.execution(row.workflow_uuid, token, format, deadline, recorded), reg, args, instance ?? reg.target)
     void done.catch(() => {}).finally(() => this.#finished(q, key))
   }
 

@@ -50,6 +50,8 @@ export interface StartParams {
   /** Start-to-completion timeout; for a queued workflow it starts at dequeue. `null` detaches a child from its parent's deadline. */
   timeoutMS?: number | null
   enqueueOptions?: EnqueueOptions
+  /** For a ConfiguredInstance method: the instance, stored as config_name so recovery finds it. */
+  instance?: { readonly name: string }
 }
 
 /** Everything fixed at launch that the engine's parts share. */
@@ -174,7 +176,7 @@ export class Engine {
       status: queued ? 'ENQUEUED' : 'PENDING',
       name: reg.name,
       className: reg.className || null,
-      configName: null,
+      configName: params.instance?.name ?? null,
       queueName: params.queueName ?? null,
       executorID: this.settings.executorID,
       applicationVersion: this.settings.appVersion,
@@ -211,6 +213,9 @@ export class Engine {
     if ((row.class_name ?? '') !== (requested.className ?? '')) {
       throw new DBOSConflictingWorkflowError(requested.workflowID, 'Workflow already exists with a different class name')
     }
+    if ((row.config_name ?? '') !== (requested.configName ?? '')) {
+      throw new DBOSConflictingWorkflowError(requested.workflowID, 'Workflow already exists with a different class configuration')
+    }
     if (row.queue_name !== requested.queueName) {
       this.settings.logger.warn(
         `Workflow ${requested.workflowID} already exists on queue ${row.queue_name ?? '(none)'}; the new queue ${requested.queueName ?? '(none)'} is ignored`,
@@ -219,13 +224,13 @@ export class Engine {
   }
 
   /** Starts running an execution in the background; the returned promise settles with its outcome. */
-  launch(exec: Execution, reg: WorkflowRegistration, args: unknown[]): Promise<unknown> {
+  launch(exec: Execution, reg: WorkflowRegistration, args: unknown[], thisArg: unknown = reg.target): Promise<unknown> {
     // After shutdown nothing starts: the row stays PENDING and the next launch recovers it.
     // Past its deadline already (e.g. recovered after downtime): it must not run another step.
     if (exec.deadline !== undefined && exec.deadline <= this.settings.runtime.timer.now()) {
       exec.abort.abort(new DBOSWorkflowCancelledError(exec.workflowID))
     }
-    const done = this.#closed ? Promise.reject(new ShutdownSignal().toError()) : this.#execute(exec, reg, args)
+    const done = this.#closed ? Promise.reject(new ShutdownSignal().toError()) : this.#execute(exec, reg, args, thisArg)
     // Bookkeeping must not surface as an unhandled rejection: callers observe `done` themselves.
     done.catch(() => {})
     const entry = { exec, done }
@@ -241,14 +246,14 @@ export class Engine {
     return done
   }
 
-  async #execute(exec: Execution, reg: WorkflowRegistration, args: unknown[]): Promise<unknown> {
+  async #execute(exec: Execution, reg: WorkflowRegistration, args: unknown[], thisArg: unknown): Promise<unknown> {
     const { serialization, context } = this.settings
     let result: unknown
     let failure: unknown
     let failed = false
     for (;;) {
       try {
-        result = await context.run({ kind: 'workflow', exec }, () => reg.fn(...args))
+        result = await context.run({ kind: 'workflow', exec }, () => reg.fn.apply(thisArg, args))
         failed = false
       } catch (e) {
         failed = true

@@ -21,6 +21,10 @@ export interface WorkflowRegistration {
   readonly fn: AnyFn
   readonly maxRecoveryAttempts: number
   readonly serialization: 'portable' | 'native' | undefined
+  /** `this` of a static method (its class); undefined for free functions and instance methods. */
+  readonly target?: unknown
+  /** An instance method of a ConfiguredInstance: `this` is the instance named by the row's config_name. */
+  readonly instanceMethod?: boolean
 }
 
 /** Every registered workflow, by `<className>.<name>`, and by the wrapper handed back to the user. */

@@ -29,7 +29,7 @@ export async function startTopLevel<R>(
   engine.checkConflict(stored, row)
   if (stored.creator_xid === row.token) {
     if (row.status === 'PENDING') {
-      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args)
+      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args, params.instance ?? reg.target)
     } else {
       engine.onEnqueue(row.queueName!)
     }
@@ -71,7 +71,7 @@ export async function startChild<R>(
   engine.checkConflict(stored, row)
   if (stored.creator_xid === row.token) {
     if (row.status === 'PENDING') {
-      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args)
+      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args, params.instance ?? reg.target)
     } else {
       engine.onEnqueue(row.queueName!)
     }

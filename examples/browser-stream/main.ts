@@ -15,6 +15,7 @@
 // the offset after the last value it got, and the recovered workflow writes the rest.
 // Once serving, prints `LISTENING <url>` on stdout (test/integration/browser.test.ts waits for it).
 import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Hono } from 'hono'
 import { createStreamToken, DBOS, serve } from '../../adapters/auto/mod.ts'
@@ -53,7 +54,7 @@ const counter = DBOS.registerWorkflow(countTo, { name: 'countTo' })
 /** The page's script and what it imports from adapters/browser/, bundled for the browser. */
 async function bundlePage(): Promise<string> {
   const result = await build({
-    entryPoints: [new URL('./page.ts', import.meta.url).pathname],
+    entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
     bundle: true,
     write: false,
     format: 'esm',
@@ -66,8 +67,22 @@ async function bundlePage(): Promise<string> {
   return file.text
 }
 
-function createApp(page: { html: string; script: string }, options: { secret: string; count: number; intervalMS: number }): Hono {
+interface AppOptions {
+  secret: string
+  count: number
+  intervalMS: number
+  /** True once the server is shutting down. */
+  stopping: () => boolean
+}
+
+function createApp(page: { html: string; script: string }, options: AppOptions): Hono {
   const app = new Hono()
+  app.use('*', async (c, next) => {
+    if (!options.stopping()) return await next()
+    // Node's server.close() waits for keep-alive connections, and a reconnecting page reuses its own: tell it
+    // to come back later on a new one.
+    return c.text('Restarting, try again shortly', 503, { connection: 'close', 'retry-after': '1' })
+  })
   app.get('/', (c) => c.html(page.html))
   app.get('/page.js', (c) => c.body(page.script, 200, { 'content-type': 'text/javascript; charset=utf-8' }))
   app.post('/start', async (c) => {
@@ -98,15 +113,15 @@ async function main(): Promise<void> {
   DBOS.setConfig({ name: 'browser-stream', executorID: EXECUTOR_ID, applicationVersion: APP_VERSION })
   await DBOS.launch()
   if (secret === DEV_SECRET) DBOS.logger.warn('STREAM_TOKEN_SECRET is not set: using the example\'s public secret')
-  const server = await serve(createApp({ html, script }, { secret, count, intervalMS }).fetch, { port })
-
   let stopping = false
+  const app = createApp({ html, script }, { secret, count, intervalMS, stopping: () => stopping })
+  const server = await serve(app.fetch, { port })
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stopping) process.exit(1)
       stopping = true
       setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref()
-      // DBOS first: its shutdown ends the open event streams, which server.close() would otherwise wait for.
+      // Together: server.close() waits for the open event streams, and only DBOS's shutdown ends them.
       void Promise.all([DBOS.shutdown(), server.close()]).catch((e: unknown) => {
         DBOS.logger.error(e)
         process.exitCode = 1

@@ -24,7 +24,7 @@ const slow = DBOS.registerWorkflow(async () => {
 }, { name: 'clientSlow' })
 
 describeOn('postgres', 'DBOSClient', (db) => {
-  let client: InstanceType<typeof DBOSClient>
+  let client: Awaited<ReturnType<typeof DBOSClient.create>>
   let url: string
   beforeAll(async () => {
     url = db.fresh()
