@@ -10,7 +10,8 @@ const queues = Array.from({ length: 20 }, (_, i) => new WorkflowQueue(`fair-${i}
 const started = new Map<string, number>()
 
 const backlogWork = DBOS.registerWorkflow(async () => {
-  await DBOS.runStep(() => new Promise<void>((r) => setTimeout(r, 100)), { name: 'work' })
+  // Slow enough (at most ~1,000 a second with 1,000 running) that the backlog outlasts every probe.
+  await DBOS.runStep(() => new Promise<void>((r) => setTimeout(r, 1000)), { name: 'work' })
 }, { name: 'backlogWork' })
 
 const probe = DBOS.registerWorkflow(async (id: string) => {
@@ -50,8 +51,8 @@ describeEachDatabase('queue fairness', (db) => {
     }
     const remaining = (await DBOS.listWorkflows({ queueName: backlog.name, status: 'ENQUEUED', loadInput: false, loadOutput: false })).length
     console.log(`backlog ${waiting.length} queued at the first probe, ${remaining} after the last; probe start latencies (ms): ${latencies.map((l) => l.toFixed(1)).join(', ')} (enqueue calls took ${enqueued.map((l) => l.toFixed(1)).join(', ')})`)
-    expect(waiting.length).toBeGreaterThan(5000)
-    expect(remaining).toBeGreaterThan(1000) // the backlog was still there for every probe
+    expect(waiting.length).toBeGreaterThan(10_000)
+    expect(remaining).toBeGreaterThan(5_000) // the backlog was still there for every probe
     for (const latency of latencies) expect(latency).toBeLessThanOrEqual(100)
   })
 })
