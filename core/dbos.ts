@@ -34,6 +34,8 @@ import { publishQueues, queueExists } from './sysdb/queues.ts'
 import { INTERNAL_QUEUE } from './sysdb/sql.ts'
 import { registerHandleReviver } from './serialization/serializer.ts'
 import { ConfiguredInstance } from './engine/configured-instance.ts'
+import { parseCrontab } from './scheduler/crontab.ts'
+import { declareSchedule, type ScheduleConfig } from './scheduler/schedules.ts'
 import { methodDecorator, type StandardMethodDecorator, type StartableMethods } from './decorators.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
@@ -48,6 +50,8 @@ export interface StartWorkflowParams {
 }
 
 const registry = new Registry()
+/** Schedules of methods whose @DBOS.workflow() decorator has not registered them yet. */
+const pendingSchedules = new WeakMap<object, ScheduleConfig>()
 // Handles stored by js_superjson come back as live handles.
 registerHandleReviver((id) => new Handle(engine, id))
 const logger = new ConsoleLogger()
@@ -73,6 +77,14 @@ function workflowOnly(operation: string): Extract<Frame, { kind: 'workflow' }> {
   const f = frame()
   if (f?.kind !== 'workflow') {
     throw new DBOSInvalidWorkflowTransitionError(`${operation} can only be called from workflow code (not from a step or outside a workflow)`)
+  }
+  return f
+}
+
+function patchFrame(operation: string): Extract<Frame, { kind: 'workflow' }> {
+  const f = workflowOnly(operation)
+  if (!f.exec.engine.settings.config.enablePatching) {
+    throw new DBOSInvalidWorkflowTransitionError('Patching is not enabled: set enablePatching: true in DBOS.setConfig to use DBOS.patch')
   }
   return f
 }
@@ -209,8 +221,47 @@ export class DBOS {
         return invokeWorkflow(reg, args, isStatic ? reg.target : this)
       }
       Object.defineProperty(wrapper, 'name', { value: name })
-      return { wrapper, register: (key: object) => registry.add(reg, key) }
+      return {
+        wrapper,
+        register: (key: object) => {
+          registry.add(reg, key)
+          const schedule = pendingSchedules.get(method)
+          if (schedule) declareSchedule(reg, schedule)
+        },
+      }
     })
+  }
+
+  /**
+   * Runs a registered workflow on a cron schedule, exactly once per slot across every process; it receives
+   * `(scheduledTime, actualTime)`. Declare before launch.
+   * @example DBOS.registerScheduled(nightly, { crontab: '0 0 3 * * *' })
+   */
+  static registerScheduled<TReturn>(
+    workflow: (scheduledTime: Date, actualTime: Date) => Promise<TReturn>,
+    config: ScheduleConfig,
+  ): void {
+    const reg = registry.ofWrapper(workflow)
+    if (!reg) throw new DBOSNotRegisteredError(workflow.name, `registerScheduled needs a function returned by DBOS.registerWorkflow; '${workflow.name || 'anonymous'}' is not one`)
+    declareSchedule(reg, config)
+  }
+
+  /**
+   * Decorator: runs a decorated workflow method on a cron schedule (use together with `@DBOS.workflow()`).
+   * @example @DBOS.workflow() @DBOS.scheduled({ crontab: '*\/30 * * * * *' }) static async tick(s: Date, a: Date) {}
+   */
+  static scheduled(config: ScheduleConfig): MethodDecorator & StandardMethodDecorator {
+    parseCrontab(config.crontab)
+    const decorate = (method: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): unknown => {
+      const fn = (descriptor ? descriptor.value : method) as object
+      const reg = registry.ofWrapper(fn)
+      // Applied after @DBOS.workflow(): the method is already the registered wrapper. Otherwise remember the
+      // schedule until @DBOS.workflow() registers this very method.
+      if (reg) declareSchedule(reg, config)
+      else pendingSchedules.set(fn, config)
+      return descriptor ?? method
+    }
+    return decorate as MethodDecorator & StandardMethodDecorator
   }
 
   /**
@@ -429,6 +480,39 @@ export class DBOS {
    */
   static streamRoutes(options: StreamRoutesOptions = {}): Hono {
     return createStreamRoutes(engine, options)
+  }
+
+  /**
+   * Safe upgrades: true for executions that reach this point after the patch was deployed, false for older
+   * ones replaying history recorded before it. Needs `enablePatching: true`.
+   * @example if (await DBOS.patch('use-baz')) await baz(); else await foo()
+   */
+  static async patch(patchName: string): Promise<boolean> {
+    const f = patchFrame('DBOS.patch')
+    const exec = f.exec
+    const id = exec.nextID
+    const marker = `DBOS.patch-${patchName}`
+    const op = exec.recorded.get(id)
+    if (op) {
+      // History from before the patch has another operation here: follow the old code path.
+      if (op.function_name !== marker) return false
+      exec.nextID++
+      return true
+    }
+    exec.nextID++
+    const now = exec.engine.settings.runtime.timer.now()
+    await exec.engine.checkpoint(exec, {
+      functionID: id, name: marker, output: null, error: null, childWorkflowID: null,
+      startedAt: now, completedAt: now, serialization: null,
+    })
+    return true
+  }
+
+  /** Always true: steps over a patch marker left by `DBOS.patch` if there is one, and never writes one. */
+  static async deprecatePatch(patchName: string): Promise<boolean> {
+    const f = patchFrame('DBOS.deprecatePatch')
+    if (f.exec.recorded.get(f.exec.nextID)?.function_name === `DBOS.patch-${patchName}`) f.exec.nextID++
+    return true
   }
 
   /** The current time, recorded in a workflow so that replay sees the same value. */

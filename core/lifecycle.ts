@@ -6,6 +6,9 @@ import { Notifier, QUEUE_CHANNEL } from './engine/notifier.ts'
 import { EVENTS_CHANNEL, MESSAGES_CHANNEL, STREAMS_CHANNEL } from './engine/signals.ts'
 import type { Registry } from './engine/registry.ts'
 import { Watchdog } from './engine/watchdog.ts'
+import { setDebouncerContext } from './debouncer/debouncer.ts'
+import { Scheduler } from './scheduler/scheduler.ts'
+import { freezeSchedules } from './scheduler/schedules.ts'
 import type { Frame } from './engine/workflow-context.ts'
 import { applicationVersion, openSystemDatabase, prepareDatabase, resolveDatabaseUrl } from './launch.ts'
 import type { ConsoleLogger } from './logger.ts'
@@ -58,6 +61,8 @@ export async function launchSystem(
       ...(config.listenQueues ? { listenQueues: config.listenQueues.map((q) => q.name) } : {}),
     })
     const watchdog = new Watchdog(engine)
+    const scheduler = new Scheduler(engine, registry, { isLatestVersion })
+    await scheduler.publish()
     engine.onEnqueue = (queueName) => dispatcher.enqueued(queueName)
     engine.onLaunch = (exec, done) => {
       if (exec.deadline === undefined) return
@@ -80,8 +85,11 @@ export async function launchSystem(
     registry.lock(true)
     freezeQueues(true)
     freezeInstances(true)
+    freezeSchedules(true)
+    setDebouncerContext({ engine: () => engine, registry })
     dispatcher.start()
     watchdog.start()
+    scheduler.start()
     logger.debug(`Launched executor ${executorID}, application version ${appVersion}`)
     return {
       engine,
@@ -91,6 +99,9 @@ export async function launchSystem(
         registry.lock(false)
         freezeQueues(false)
         freezeInstances(false)
+        freezeSchedules(false)
+        setDebouncerContext(undefined)
+        await scheduler.stop()
         await dispatcher.stop()
         await watchdog.stop()
         await Promise.all(subscriptions.map((sub) => sub.unlisten().catch(() => {})))
