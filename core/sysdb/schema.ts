@@ -15,7 +15,6 @@ export function quoteSchema(name: string): string {
 export function schemaTables(s: string): string {
   return `
 CREATE SCHEMA IF NOT EXISTS ${s};
-CREATE SCHEMA IF NOT EXISTS dbos;
 
 CREATE TABLE ${s}.dbos_migrations (
   version bigint NOT NULL,
