@@ -18,6 +18,7 @@ const external: (string | RegExp)[] = [
   '@hono/node-server',
   'valibot',
   'croner',
+  /^@opentelemetry\//,
   'superjson',
   'serialize-error',
   /^node:/,

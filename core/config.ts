@@ -34,6 +34,9 @@ const configSchema = v.object({
   otlpTracesEndpoints: v.optional(v.array(v.string())),
   runAdminServer: v.optional(v.boolean()),
   adminPort: v.optional(port),
+  adminHost: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+  adminToken: v.optional(v.pipe(v.string(), v.regex(/^\S+$/, 'must be non-empty, without whitespace'))),
+  adminCors: v.optional(v.boolean()),
   listenQueues: v.optional(v.array(v.object({ name: v.string() }))),
   serializer: v.optional(
     v.custom<DBOSSerializer>(
@@ -58,8 +61,16 @@ export interface DBOSConfig {
   logLevel?: LogLevel | string
   otlpLogsEndpoints?: string[]
   otlpTracesEndpoints?: string[]
+  /** Serve the admin HTTP API (default true; env PERDURE_RUN_ADMIN_SERVER=false turns the default off). */
   runAdminServer?: boolean
+  /** Default 3001. */
   adminPort?: number
+  /** Interface to bind; 127.0.0.1 unless set. */
+  adminHost?: string
+  /** Bearer token every admin request but /dbos-healthz must carry. */
+  adminToken?: string
+  /** Send permissive CORS headers from the admin API (off: a web page cannot drive it). */
+  adminCors?: boolean
   listenQueues?: { name: string }[]
   serializer?: DBOSSerializer
   enablePatching?: boolean

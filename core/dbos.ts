@@ -64,6 +64,11 @@ function frame(): Frame | undefined {
   return context?.getStore()
 }
 
+/** Internal (tests and the admin server): the current launch, if any. Not part of the public API. */
+export function launchedSystem(): Launched | undefined {
+  return launched
+}
+
 function launchedOrThrow(): Launched {
   if (!launched) throw new DBOSExecutorNotInitializedError()
   return launched

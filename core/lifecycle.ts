@@ -6,6 +6,7 @@ import { Notifier, QUEUE_CHANNEL } from './engine/notifier.ts'
 import { EVENTS_CHANNEL, MESSAGES_CHANNEL, STREAMS_CHANNEL } from './engine/signals.ts'
 import type { Registry } from './engine/registry.ts'
 import { Watchdog } from './engine/watchdog.ts'
+import { Tracing } from './telemetry/tracing.ts'
 import { setDebouncerContext } from './debouncer/debouncer.ts'
 import { Scheduler } from './scheduler/scheduler.ts'
 import { freezeSchedules } from './scheduler/schedules.ts'
@@ -14,6 +15,8 @@ import { applicationVersion, openSystemDatabase, prepareDatabase, resolveDatabas
 import type { ConsoleLogger } from './logger.ts'
 import type { ContextStorage } from './ports/context.ts'
 import type { Subscription } from './ports/database.ts'
+import type { HttpServer } from './ports/http.ts'
+import { adminDeps, createAdminApp } from './admin/app.ts'
 import { declaredQueues, freezeQueues } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import { Serialization } from './serialization/serializer.ts'
@@ -45,14 +48,17 @@ export async function launchSystem(
   const url = resolveDatabaseUrl(config, runtime, logger)
   const db = guardDatabase(await openSystemDatabase(runtime, config, url))
   const subscriptions: Subscription[] = []
+  let tracing: Tracing | undefined
+  let admin: HttpServer | undefined
   try {
     const { schema, isLatestVersion } = await prepareDatabase(db, runtime, config, executorID, appVersion, logger)
     const appName = config.name ?? null
     const queues = declaredQueues().map((q) => ({ name: q.name, limits: q.limits() }))
     await publishQueues(db, schema, queues, appName, isLatestVersion, runtime.timer.now())
+    tracing = config.enableOTLP ? await Tracing.create(config.otlpTracesEndpoints ?? [], logger) : Tracing.disabled()
     const engine = new Engine({
       runtime, config, db, s: schema, executorID, appVersion, appName, logger,
-      serialization: new Serialization(config.serializer), context,
+      serialization: new Serialization(config.serializer), context, tracing,
     })
     // One process on PGlite: local wake-ups are all there is to deliver.
     const notifier = db.kind === 'postgres' ? new Notifier(db, runtime.timer, logger) : undefined
@@ -90,12 +96,27 @@ export async function launchSystem(
     dispatcher.start()
     watchdog.start()
     scheduler.start()
+    const runAdmin = config.runAdminServer ?? runtime.env('PERDURE_RUN_ADMIN_SERVER') !== 'false'
+    if (runAdmin) {
+      const app = createAdminApp(adminDeps(engine, dispatcher, { deactivate: () => scheduler.stop() }), {
+        ...(config.adminToken ? { token: config.adminToken } : {}),
+        ...(config.adminCors ? { cors: true } : {}),
+      })
+      const port = config.adminPort ?? 3001
+      const hostname = config.adminHost ?? '127.0.0.1'
+      // A port already taken must not stop the application (spec D13): the admin API is an extra.
+      admin = await runtime.http.serve(app.fetch, { port, hostname }).catch((e: unknown) => {
+        logger.warn(`Admin server could not listen on ${hostname}:${port}: ${(e as Error).message}`)
+        return undefined
+      })
+    }
     logger.debug(`Launched executor ${executorID}, application version ${appVersion}`)
     return {
       engine,
       dispatcher,
       watchdog,
       async stop() {
+        await admin?.close().catch(() => {})
         registry.lock(false)
         freezeQueues(false)
         freezeInstances(false)
@@ -107,6 +128,7 @@ export async function launchSystem(
         await Promise.all(subscriptions.map((sub) => sub.unlisten().catch(() => {})))
         engine.close()
         await notifier?.close()
+        await tracing?.close().catch((e: unknown) => logger.warn(`Flushing traces failed: ${(e as Error).message}`))
         await db.close()
       },
     }

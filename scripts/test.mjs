@@ -368,7 +368,8 @@ async function main() {
         const laneFiles = files.filter(database === 'pglite' ? usesPGlite : usesPostgres)
         if (laneFiles.length === 0) continue
         console.log(`\n== ${name}: ${laneFiles.length} file(s)`)
-        const laneEnv = { ...env, PERDURE_TEST_DB: database }
+        // Many test processes launch at once: none serves the admin API on the shared default port.
+        const laneEnv = { ...env, PERDURE_TEST_DB: database, PERDURE_RUN_ADMIN_SERVER: 'false' }
         const batches = runtime.perFile ? laneFiles.map((f) => [f]) : [laneFiles]
         const total = { passed: 0, failed: 0, skipped: 0, todo: 0 }
         /** @type {string[]} */

@@ -30,6 +30,7 @@ import {
 } from '../sysdb/workflow-status.ts'
 import { ShutdownSignal } from './control-flow.ts'
 import { LOCAL_RUN, Signals } from './signals.ts'
+import type { Tracing } from '../telemetry/tracing.ts'
 import type { WorkflowRegistration } from './registry.ts'
 import type { Execution, Frame } from './workflow-context.ts'
 
@@ -67,6 +68,7 @@ export interface EngineSettings {
   readonly logger: ConsoleLogger
   readonly serialization: Serialization
   readonly context: ContextStorage<Frame>
+  readonly tracing: Tracing
 }
 
 const RESULT_POLL_MS = 1000
@@ -247,6 +249,19 @@ export class Engine {
   }
 
   async #execute(exec: Execution, reg: WorkflowRegistration, args: unknown[], thisArg: unknown): Promise<unknown> {
+    const span = this.settings.tracing.startWorkflow(exec.workflowID, reg.name)
+    exec.span = span.span
+    try {
+      const result = await this.#run(exec, reg, args, thisArg)
+      span.end()
+      return result
+    } catch (e) {
+      span.end(e)
+      throw e
+    }
+  }
+
+  async #run(exec: Execution, reg: WorkflowRegistration, args: unknown[], thisArg: unknown): Promise<unknown> {
     const { serialization, context } = this.settings
     let result: unknown
     let failure: unknown

@@ -41,37 +41,48 @@ export async function runStepAt<T>(
   const backoff = config.backoffRate ?? 2
   const errors: Error[] = []
   const startedAt = runtime.timer.now()
-
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    engine.throwIfStopped(exec)
-    const status: StepStatus = retries ? { stepID: id, currentAttempt: attempt, maxAttempts } : { stepID: id }
-    let output: string
-    let value: T
-    try {
-      value = await context.run({ kind: 'step', exec, status }, () => fn())
-      output = await serialization.encode(value, serialization.appFormat)
-    } catch (e) {
-      if (exec.abort.signal.aborted) engine.throwIfStopped(exec)
-      if (isEngineError(e)) throw e
-      errors.push(ensureError(e))
-      if (attempt + 1 < maxAttempts) {
-        engine.settings.logger.warn(`Step ${name} of workflow ${exec.workflowID} failed (attempt ${attempt + 1} of ${maxAttempts}): ${ensureError(e).message}`)
-        await sleepFor(runtime, Math.min(interval, MAX_INTERVAL_MS), exec.abort.signal).catch(() => engine.throwIfStopped(exec))
-        interval *= backoff
-      }
-      continue
-    }
-    // Record step output before returning: a crash after this line must replay, not re-execute. A failure
-    // here is the engine's (database, ownership), never the step's: it is not retried as a step attempt.
-    await engine.checkpoint(exec, {
-      functionID: id, name, output, error: null, childWorkflowID: null,
-      startedAt, completedAt: runtime.timer.now(), serialization: serialization.appFormat,
-    })
+  const endSpan = engine.settings.tracing.startStep(exec.span, exec.workflowID, id, name)
+  try {
+    const value = await attempts()
+    endSpan()
     return value
+  } catch (e) {
+    endSpan(e)
+    throw e
   }
-  const failure = retries ? new DBOSMaxStepRetriesError(name, maxAttempts, errors) : errors[0]!
-  await recordStepError(engine, exec, id, name, failure, startedAt)
-  throw failure
+
+  async function attempts(): Promise<T> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      engine.throwIfStopped(exec)
+      const status: StepStatus = retries ? { stepID: id, currentAttempt: attempt, maxAttempts } : { stepID: id }
+      let output: string
+      let value: T
+      try {
+        value = await context.run({ kind: 'step', exec, status }, () => fn())
+        output = await serialization.encode(value, serialization.appFormat)
+      } catch (e) {
+        if (exec.abort.signal.aborted) engine.throwIfStopped(exec)
+        if (isEngineError(e)) throw e
+        errors.push(ensureError(e))
+        if (attempt + 1 < maxAttempts) {
+          engine.settings.logger.warn(`Step ${name} of workflow ${exec.workflowID} failed (attempt ${attempt + 1} of ${maxAttempts}): ${ensureError(e).message}`)
+          await sleepFor(runtime, Math.min(interval, MAX_INTERVAL_MS), exec.abort.signal).catch(() => engine.throwIfStopped(exec))
+          interval *= backoff
+        }
+        continue
+      }
+      // Record step output before returning: a crash after this line must replay, not re-execute. A failure
+      // here is the engine's (database, ownership), never the step's: it is not retried as a step attempt.
+      await engine.checkpoint(exec, {
+        functionID: id, name, output, error: null, childWorkflowID: null,
+        startedAt, completedAt: runtime.timer.now(), serialization: serialization.appFormat,
+      })
+      return value
+    }
+    const failure = retries ? new DBOSMaxStepRetriesError(name, maxAttempts, errors) : errors[0]!
+    await recordStepError(engine, exec, id, name, failure, startedAt)
+    throw failure
+  }
 }
 
 async function recordStepError(engine: Engine, exec: Execution, id: number, name: string, failure: Error, startedAt: number) {

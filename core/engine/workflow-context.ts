@@ -1,4 +1,5 @@
 import type { RecordedOperation } from '../sysdb/operation-outputs.ts'
+import type { Span } from '@opentelemetry/api'
 import type { Engine } from './engine.ts'
 
 /** Status of the step being executed, as `DBOS.stepStatus` reports it. */
@@ -25,6 +26,8 @@ export interface Execution {
   readonly recorded: Map<number, RecordedOperation>
   /** Aborted when this execution must stop (cancelled, lost ownership, shutdown). */
   readonly abort: AbortController
+  /** The workflow's trace span, parent of its steps' spans (when tracing is on). */
+  span?: Span
   /** Set while workflow code reads a stream: reads take IDs one value at a time, so they must not interleave. */
   readingStream?: boolean
 }

@@ -95,7 +95,8 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
   app.post('/workflows/:id/fork', async (c) => {
     const id = c.req.param('id')
     const raw = await readJSON(c)
-    if (typeof raw === 'object' && raw !== null && (raw as { start_step?: unknown }).start_step === undefined) {
+    // DBOS's exact answer to a body without start_step; other problems are named by validate().
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !('start_step' in raw)) {
       return c.json({ error: 'Missing start_step in request body' }, 400)
     }
     const body = validate(forkBody, raw)
