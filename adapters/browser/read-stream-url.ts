@@ -8,7 +8,9 @@ export interface ReadStreamUrlOptions {
   signal?: AbortSignal
   /** Pause before reconnecting after a dropped connection (default 500 ms). */
   retryMs?: number
-  /** Consecutive failed connection attempts before giving up (default 20). */
+  /** How long to keep reconnecting without receiving a value before giving up (default 60 s). */
+  maxRetryMs?: number
+  /** Consecutive failed attempts before giving up (default: no limit but maxRetryMs). */
   maxRetries?: number
   /** Extra request headers, e.g. `Authorization: Bearer <stream token>`. */
   headers?: Record<string, string>
@@ -48,6 +50,7 @@ export async function* readStreamUrl<T = unknown>(url: string | URL, options: Re
   const base = (globalThis as { location?: { href: string } }).location?.href
   let next = options.offset ?? 0
   let failures = 0
+  let failingSince: number | undefined
   for (;;) {
     const target = new URL(url, base)
     target.searchParams.set('offset', String(next))
@@ -72,6 +75,7 @@ export async function* readStreamUrl<T = unknown>(url: string | URL, options: Re
           const value = JSON.parse(event.data) as T
           next = event.id === undefined ? next + 1 : Number(event.id) + 1
           failures = 0
+          failingSince = undefined
           yield value
         }
       } catch (e) {
@@ -81,7 +85,13 @@ export async function* readStreamUrl<T = unknown>(url: string | URL, options: Re
     } else {
       await response.body?.cancel()
     }
-    if (++failures > (options.maxRetries ?? 20)) throw new Error(`Stream ${target.pathname} unreachable after ${failures - 1} retries`)
-    await wait(options.retryMs ?? 500, options.signal)
+    failingSince ??= Date.now()
+    if (++failures > (options.maxRetries ?? Number.POSITIVE_INFINITY) || Date.now() - failingSince > (options.maxRetryMs ?? 60_000)) {
+      throw new Error(`Stream ${target.pathname} unreachable after ${failures} attempts`)
+    }
+    // A restarting server may say when to come back (503 with Retry-After, in seconds).
+    const retryAfter = Number(response.headers.get('retry-after'))
+    const pause = Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 5000) : (options.retryMs ?? 500)
+    await wait(pause, options.signal)
   }
 }

@@ -1,3 +1,4 @@
+import type { StartWorkflowParams } from '../dbos.ts'
 import type { Engine, StartParams } from '../engine/engine.ts'
 import { Handle, type WorkflowHandle } from '../engine/handle.ts'
 import { recordedValue } from '../engine/operations.ts'
@@ -39,7 +40,7 @@ export interface DebouncerConfig<TArgs extends unknown[], TReturn> {
   /** A function returned by `DBOS.registerWorkflow` (not a ConfiguredInstance method). */
   workflow: (...args: TArgs) => Promise<TReturn>
   /** Applied to every workflow this debouncer starts: `workflowID`, `queueName`, `timeoutMS`. */
-  startWorkflowParams?: StartParams
+  startWorkflowParams?: StartWorkflowParams
   /** The workflow starts at the latest this long after the first `debounce` of a key, however often it is called. */
   debounceTimeoutMs?: number
 }
@@ -67,7 +68,7 @@ export class Debouncer<TArgs extends unknown[], TReturn> {
       throw new DBOSError(`debounceTimeoutMs must be a positive number of milliseconds, got ${String(timeout)}`)
     }
     this.#workflow = config.workflow
-    this.#params = params
+    this.#params = { ...params }
     this.#timeoutMs = timeout
   }
 
@@ -95,7 +96,8 @@ export class Debouncer<TArgs extends unknown[], TReturn> {
       const request: DebounceRequest = {
         engine: exec?.engine ?? launched, reg, params: this.#params, key, periodMs, timeoutMs: this.#timeoutMs, args,
       }
-      const done = exec && id !== undefined ? debounceInWorkflow(request, exec, id) : debounceOutside(request)
+      // Outside workflow code (or in a step) nothing is recorded.
+      const done = exec && id !== undefined ? debounceInWorkflow(request, exec, id) : debounceRow(request, undefined)
       return done.then((workflowID) => new Handle<TReturn>(ctx.engine, workflowID))
     } catch (e) {
       return Promise.reject(e)
@@ -116,7 +118,7 @@ function registrationOf(registry: Registry, fn: object): WorkflowRegistration {
 }
 
 /** Start parameters a debounced workflow cannot honour (spec §7.1). */
-function rejectStartParams(params: StartParams): void {
+function rejectStartParams(params: StartWorkflowParams): void {
   const options = (params.enqueueOptions ?? {}) as Record<string, unknown>
   const loose = params as Record<string, unknown>
   const refused = [
@@ -138,11 +140,6 @@ interface DebounceRequest {
   periodMs: number
   timeoutMs: number | undefined
   args: unknown[]
-}
-
-/** Outside workflow code: the debounce itself, with nothing recorded. */
-function debounceOutside(request: DebounceRequest): Promise<string> {
-  return debounceRow(request, undefined)
 }
 
 /**

@@ -117,9 +117,13 @@ export class Engine {
     return this.#closed
   }
 
+  /** Aborted at shutdown: readers outside any workflow (stream routes, waits) stop at once. */
+  readonly stopping: AbortController = new AbortController()
+
   /** Stops every execution at its next operation; their rows stay PENDING for recovery. */
   close(): void {
     this.#closed = true
+    this.stopping.abort(new ShutdownSignal())
     for (const { exec } of this.#active.values()) exec.abort.abort(new ShutdownSignal())
   }
 

@@ -3,6 +3,7 @@ import { sqlState } from '../ports/database.ts'
 import { PORTABLE } from '../serialization/serializer.ts'
 import { appendStream, readStreamAt } from '../sysdb/messages.ts'
 import { checkOwner } from '../sysdb/operation-outputs.ts'
+import { ShutdownSignal } from './control-flow.ts'
 import { type Engine, sleepFor } from './engine.ts'
 import { valueFormat } from './messages.ts'
 import { recordedValue, recordOperation } from './operations.ts'
@@ -109,7 +110,7 @@ export async function* readStream<T>(
         offset++
         continue
       }
-      yield* streamValues<T>(engineReader(engine), workflowID, key, offset)
+      yield* streamValues<T>(engineReader(engine), workflowID, key, offset, shutdownGuard(engine))
       return
     }
   } finally {
@@ -137,10 +138,23 @@ export function engineReader(engine: Engine): ReaderContext {
   return { db, s, serialization, signals: engine.signals }
 }
 
+/** Stops a reader outside any workflow when its engine shuts down. */
+export function shutdownGuard(engine: Engine): ReadGuard {
+  const signal = engine.stopping.signal
+  return {
+    signal,
+    check: () => {
+      if (signal.aborted) throw (signal.reason as ShutdownSignal).toError()
+    },
+  }
+}
+
 /** Reads a stream from `offset` until it closes or its writer ends, with nothing recorded. */
-export async function* streamValues<T>(ctx: ReaderContext, workflowID: string, key: string, offset = 0): AsyncGenerator<T, void, unknown> {
+export async function* streamValues<T>(
+  ctx: ReaderContext, workflowID: string, key: string, offset = 0, guard?: ReadGuard,
+): AsyncGenerator<T, void, unknown> {
   for (;;) {
-    const next = await nextValue(ctx, workflowID, key, offset, undefined)
+    const next = await nextValue(ctx, workflowID, key, offset, guard)
     if (next.done) return
     yield next.value as T
     offset++
@@ -157,6 +171,7 @@ export async function nextValue(
     const wait = ctx.signals.wait(STREAMS_CHANNEL, `${workflowID}::${key}`, POLL_MS, guard?.signal)
     const row = await readStreamAt(db, s, workflowID, key, offset).catch((e: unknown) => {
       wait.cancel()
+      guard?.check() // a read cut off by shutdown reports the shutdown, not the closed connection
       throw e
     })
     if (!row) {
@@ -176,5 +191,6 @@ export async function nextValue(
       continue
     }
     await wait.done
+    guard?.check()
   }
 }

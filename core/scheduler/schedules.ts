@@ -46,6 +46,9 @@ export function declareSchedule(reg: WorkflowRegistration, config: ScheduleConfi
   if (!config || typeof config !== 'object') {
     throw new DBOSError(`registerScheduled(${scheduleName}) needs a config such as { crontab: '0 * * * *' }`)
   }
+  if ('instanceMethod' in reg && reg.instanceMethod) {
+    throw new DBOSError(`Workflow ${scheduleName} is a ConfiguredInstance method; only static methods and functions can be scheduled`)
+  }
   parseCrontab(config.crontab)
   const mode = config.mode ?? 'ExactlyOncePerIntervalWhenActive'
   if (!MODES.includes(mode)) {

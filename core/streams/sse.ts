@@ -66,7 +66,13 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
     if (offset === undefined) {
       return c.json({ error: 'offset and Last-Event-ID must be non-negative integers' }, 400)
     }
-    const eng = engine()
+    let eng: Engine
+    try {
+      eng = engine()
+    } catch {
+      // Between a shutdown and the next launch: the client retries, and resumes where it was.
+      return c.json({ error: 'Not running, retry shortly' }, 503, { 'retry-after': '1', connection: 'close' })
+    }
     const values = readStream<unknown>(eng, workflowID, key, offset)
     // Fail before the event stream starts, so an unknown workflow is a plain 404.
     let first: IteratorResult<unknown>
@@ -90,6 +96,10 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
           await stream.writeSSE({ id: String(position++), data })
         }
         if (!stream.aborted) await stream.writeSSE({ event: 'close', data: '{}' })
+      } catch (e) {
+        // Shutdown (or a lost database) ends the response without a close event: the client reconnects to
+        // the next server at the offset after its last value.
+        eng.settings.logger.debug(`Stream ${workflowID}/${key} interrupted: ${(e as Error).message}`)
       } finally {
         clearInterval(beat)
       }

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   if (!started.ok) throw new Error(`POST /start answered ${started.status}: ${await started.text()}`)
   const { url } = (await started.json()) as { url: string }
   // Retries every 200 ms for up to a minute: long enough for a server restart.
-  for await (const value of readStreamUrl<number>(url, { retryMs: 200, maxRetries: 300, fetch: countingFetch })) {
+  for await (const value of readStreamUrl<number>(url, { retryMs: 200, fetch: countingFetch })) {
     page.received.push(value)
     const item = document.createElement('li')
     item.textContent = String(value)
