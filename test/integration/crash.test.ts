@@ -16,7 +16,8 @@ const WORKER = 'test/fixtures/crash-worker.ts'
 /** Per wait on a worker; a PGlite launch alone takes 2-4 s, so this is generous and still finite. */
 const WORKER_TIMEOUT_MS = 30_000
 const SLEEP_MS = 3000
-const KILL_INTO_SLEEP_MS = 1000
+// Early in the sleep, so a busy machine still restarts well before the deadline (the test needs that margin).
+const KILL_INTO_SLEEP_MS = 500
 // Both processes of a test use these: recovery only picks up PENDING rows of the same executor and version.
 const EXECUTOR_ID = 'crash-executor'
 const APP_VERSION = 'crash-test-v1'
