@@ -36,6 +36,7 @@ import { registerHandleReviver } from './serialization/serializer.ts'
 import { ConfiguredInstance } from './engine/configured-instance.ts'
 import { parseCrontab } from './scheduler/crontab.ts'
 import { declareSchedule, type ScheduleConfig } from './scheduler/schedules.ts'
+import { setDebouncerContext } from './debouncer/debouncer.ts'
 import { methodDecorator, type StandardMethodDecorator, type StartableMethods } from './decorators.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
@@ -52,6 +53,8 @@ export interface StartWorkflowParams {
 const registry = new Registry()
 /** Schedules of methods whose @DBOS.workflow() decorator has not registered them yet. */
 const pendingSchedules = new WeakMap<object, ScheduleConfig>()
+// Debouncers reach whichever launch is current, so their handles survive a shutdown and relaunch.
+setDebouncerContext({ engine, registry })
 // Handles stored by js_superjson come back as live handles.
 registerHandleReviver((id) => new Handle(engine, id))
 const logger = new ConsoleLogger()

@@ -7,9 +7,7 @@ import { EVENTS_CHANNEL, MESSAGES_CHANNEL, STREAMS_CHANNEL } from './engine/sign
 import type { Registry } from './engine/registry.ts'
 import { Watchdog } from './engine/watchdog.ts'
 import { Tracing } from './telemetry/tracing.ts'
-import { setDebouncerContext } from './debouncer/debouncer.ts'
 import { Scheduler } from './scheduler/scheduler.ts'
-import { freezeSchedules } from './scheduler/schedules.ts'
 import type { Frame } from './engine/workflow-context.ts'
 import { applicationVersion, openSystemDatabase, prepareDatabase, resolveDatabaseUrl } from './launch.ts'
 import type { ConsoleLogger } from './logger.ts'
@@ -61,7 +59,7 @@ export async function launchSystem(
       serialization: new Serialization(config.serializer), context, tracing,
     })
     // One process on PGlite: local wake-ups are all there is to deliver.
-    const notifier = db.kind === 'postgres' ? new Notifier(db, runtime.timer, logger) : undefined
+    const notifier = db.kind === 'postgres' ? new Notifier(db, logger) : undefined
     const dispatcher = new Dispatcher(engine, registry, isLatestVersion, {
       ...(notifier ? { notifier } : {}),
       ...(config.listenQueues ? { listenQueues: config.listenQueues.map((q) => q.name) } : {}),
@@ -91,8 +89,6 @@ export async function launchSystem(
     registry.lock(true)
     freezeQueues(true)
     freezeInstances(true)
-    freezeSchedules(true)
-    setDebouncerContext({ engine: () => engine, registry })
     dispatcher.start()
     watchdog.start()
     scheduler.start()
@@ -120,8 +116,6 @@ export async function launchSystem(
         registry.lock(false)
         freezeQueues(false)
         freezeInstances(false)
-        freezeSchedules(false)
-        setDebouncerContext(undefined)
         await scheduler.stop()
         await dispatcher.stop()
         await watchdog.stop()

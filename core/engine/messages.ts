@@ -1,7 +1,7 @@
-import { DBOSNonExistentWorkflowError, DBOSWorkflowConflictError } from '../errors.ts'
+import { DBOSNonExistentWorkflowError, DBOSStepNondeterminismError, DBOSWorkflowConflictError } from '../errors.ts'
 import { sqlState } from '../ports/database.ts'
 import { PORTABLE } from '../serialization/serializer.ts'
-import { consumeMessage, hasMessage, insertMessage, NULL_TOPIC } from '../sysdb/messages.ts'
+import { insertMessage, NULL_TOPIC, receiveMessage } from '../sysdb/messages.ts'
 import { checkOwner } from '../sysdb/operation-outputs.ts'
 import type { Engine } from './engine.ts'
 import { recordedValue, recordOperation } from './operations.ts'
@@ -83,37 +83,39 @@ export async function sendPlain(
 
 /**
  * `DBOS.recv` at operations `id` (the message) and `id + 1` (its durable timeout): waits for the next
- * message on the topic, consumes it and records it in one transaction; null on timeout.
+ * message on the topic; consuming it and recording it are one statement, so one round trip and one commit.
+ * Null on timeout.
  */
 export async function recv<T>(engine: Engine, exec: Execution, id: number, topic: string | undefined, timeoutSeconds: number): Promise<T | null> {
   const op = engine.recorded(exec, id, 'DBOS.recv')
   if (op) return op.output === null && op.error === null ? null : ((await recordedValue(engine, op)) as T)
-  const { db, s, serialization, runtime } = engine.settings
+  const { db, s, serialization, runtime, appName } = engine.settings
   const t = topic ?? NULL_TOPIC
   const started = runtime.timer.now()
   const deadline = await durableDeadline(engine, exec, id + 1, timeoutSeconds * 1000, false)
   for (;;) {
     engine.throwIfStopped(exec)
     const remaining = deadline - runtime.timer.now()
+    // Registered before the attempt, so a message that lands in between still wakes us.
     const wait = engine.signals.wait(MESSAGES_CHANNEL, `${exec.workflowID}::${t}`, Math.min(POLL_MS, remaining), exec.abort.signal)
-    const ready = await hasMessage(db, s, exec.workflowID, t).catch((e: unknown) => {
+    const completedAt = runtime.timer.now()
+    const attempt = await receiveMessage(db, s, {
+      workflowID: exec.workflowID, token: exec.token, topic: t, functionID: id, final: remaining <= 0,
+      startedAt: started, completedAt, appName,
+    }).catch((e: unknown) => {
       wait.cancel()
       throw e
     })
-    if (ready || remaining <= 0) {
+    if (!attempt.owned) {
       wait.cancel()
-      break
+      exec.abort.abort(new DBOSWorkflowConflictError(exec.workflowID))
+      throw new DBOSWorkflowConflictError(exec.workflowID)
+    }
+    if (attempt.recorded) {
+      wait.cancel()
+      if (attempt.completed !== completedAt) throw new DBOSStepNondeterminismError(exec.workflowID, id)
+      return attempt.message === null ? null : ((await serialization.decode(attempt.message, attempt.serialization)) as T)
     }
     await wait.done
   }
-  engine.throwIfStopped(exec)
-  const consumed = await db.transaction(async (tx) => {
-    const m = await consumeMessage(tx, s, exec.workflowID, t, id)
-    await engine.checkpointIn(tx, exec, {
-      functionID: id, name: 'DBOS.recv', output: m?.message ?? null, error: null, childWorkflowID: null,
-      startedAt: started, completedAt: runtime.timer.now(), serialization: m?.serialization ?? null,
-    })
-    return m
-  })
-  return consumed ? ((await serialization.decode(consumed.message, consumed.serialization)) as T) : null
 }

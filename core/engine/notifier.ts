@@ -1,43 +1,42 @@
 import type { DatabasePort } from '../ports/database.ts'
-import type { TimerPort } from '../ports/timer.ts'
 import type { DBOSLogger } from '../logger.ts'
 
 /** Perdure's own channel: payload = a queue name whose work changed (enqueued, or a slot freed). */
 export const QUEUE_CHANNEL = 'perdure_queue_channel'
 
 /**
- * Coalesced NOTIFY (spec §1.2): payloads collect per channel and go out together every `coalesceMs` in one
- * statement. A failed flush drops its batch; listeners also poll, so nothing is lost but latency.
+ * NOTIFY for this process's own writes (spec §1.2). A payload goes out at once when nothing is being sent;
+ * payloads that arrive meanwhile share the next statement (`SELECT pg_notify($1, p) FROM unnest($2)`), the
+ * group-commit rule the checkpoints follow. A failed flush drops its batch; listeners also poll, so nothing is
+ * lost but latency.
  */
 export class Notifier {
   readonly #pending = new Map<string, Set<string>>()
   readonly #db: DatabasePort
-  readonly #timer: TimerPort
   readonly #logger: DBOSLogger
-  readonly #coalesceMs: number
-  #scheduled = false
-  #flushing: Promise<void> = Promise.resolve()
+  #flushing: Promise<void> | undefined
 
-  constructor(db: DatabasePort, timer: TimerPort, logger: DBOSLogger, coalesceMs = 10) {
+  constructor(db: DatabasePort, logger: DBOSLogger) {
     this.#db = db
-    this.#timer = timer
     this.#logger = logger
-    this.#coalesceMs = coalesceMs
   }
 
   notify(channel: string, payload: string): void {
     const set = this.#pending.get(channel) ?? new Set<string>()
     set.add(payload)
     this.#pending.set(channel, set)
-    if (this.#scheduled) return
-    this.#scheduled = true
-    this.#timer.schedule(this.#coalesceMs, () => {
-      this.#scheduled = false
-      this.#flushing = this.#flushing.then(() => this.flush())
+    this.#flushing ??= this.#drain().finally(() => {
+      this.#flushing = undefined
     })
   }
 
-  /** Sends everything pending now (also called once more at shutdown). */
+  async #drain(): Promise<void> {
+    // Let payloads queued in this same tick join the first statement.
+    await Promise.resolve()
+    while (this.#pending.size > 0) await this.flush()
+  }
+
+  /** Sends everything pending now. */
   async flush(): Promise<void> {
     const batches = [...this.#pending]
     this.#pending.clear()
@@ -51,6 +50,7 @@ export class Notifier {
     }
   }
 
+  /** Sends what is left (at shutdown). */
   async close(): Promise<void> {
     await this.#flushing
     await this.flush()

@@ -17,35 +17,6 @@ export async function insertMessage(
   )
 }
 
-/** Whether an unconsumed message waits on a topic. */
-export async function hasMessage(q: Queryable, s: string, workflowID: string, topic: string): Promise<boolean> {
-  const rows = await q.query(
-    `SELECT 1 FROM ${s}.notifications WHERE destination_uuid = $1 AND topic = $2 AND consumed = false LIMIT 1`,
-    [workflowID, topic],
-  )
-  return rows.length > 0
-}
-
-/** Consumes the oldest message of a topic for operation `functionID` (spec §6.2 step 4). */
-export async function consumeMessage(
-  q: Queryable,
-  s: string,
-  workflowID: string,
-  topic: string,
-  functionID: number,
-): Promise<{ message: string; serialization: string | null } | undefined> {
-  const [row] = await q.query<{ message: string; serialization: string | null }>(
-    `UPDATE ${s}.notifications SET consumed = true, consumed_by_function_id = $3
-     WHERE destination_uuid = $1 AND topic = $2 AND consumed = false AND message_uuid =
-       (SELECT message_uuid FROM ${s}.notifications
-        WHERE destination_uuid = $1 AND topic = $2 AND consumed = false
-        ORDER BY created_at_epoch_ms, message_uuid LIMIT 1 FOR UPDATE SKIP LOCKED)
-     RETURNING message, serialization`,
-    [workflowID, topic, functionID],
-  )
-  return row
-}
-
 /** Publishes an event value and its history entry (spec §6.3). */
 export async function upsertEvent(
   q: Queryable,
@@ -132,3 +103,55 @@ export async function readStreamFrom(
   )
 }
 
+
+/** The outcome of one attempt to receive: a consumed message, a recorded timeout, or nothing yet. */
+export interface ReceiveAttempt {
+  owned: boolean
+  recorded: boolean
+  message: string | null
+  serialization: string | null
+  completed: number | null
+}
+
+/**
+ * One `recv` attempt in one statement (spec §6.2 step 4): under the owner check, consume the oldest message of
+ * the topic and record it at `functionID`; with no message, record the timeout (NULL) only when `final`.
+ */
+export async function receiveMessage(
+  q: Queryable,
+  s: string,
+  r: { workflowID: string; token: string; topic: string; functionID: number; final: boolean; startedAt: number; completedAt: number; appName: string | null },
+): Promise<ReceiveAttempt> {
+  const [row] = await q.query<{ owner: string | null; message: string | null; serialization: string | null; completed: number | null }>(
+    `
+WITH own AS (
+  SELECT owner_xid FROM ${s}.workflow_status WHERE workflow_uuid = $1 FOR NO KEY UPDATE
+), msg AS (
+  UPDATE ${s}.notifications SET consumed = true, consumed_by_function_id = $4
+  WHERE destination_uuid = $1 AND topic = $3 AND consumed = false
+    AND (SELECT owner_xid FROM own) = $2
+    AND message_uuid = (SELECT message_uuid FROM ${s}.notifications
+      WHERE destination_uuid = $1 AND topic = $3 AND consumed = false
+      ORDER BY created_at_epoch_ms, message_uuid LIMIT 1 FOR UPDATE SKIP LOCKED)
+  RETURNING message, serialization
+), ck AS (
+  INSERT INTO ${s}.operation_outputs (workflow_uuid, function_id, output, error, function_name, child_workflow_id,
+    started_at_epoch_ms, completed_at_epoch_ms, serialization, application_name, retention_timestamp)
+  SELECT $1, $4, (SELECT message FROM msg), NULL, 'DBOS.recv', NULL, $6, $7, (SELECT serialization FROM msg), $8,
+    (EXTRACT(epoch FROM now()) * 1000)::bigint
+  FROM own WHERE own.owner_xid = $2 AND (EXISTS (SELECT 1 FROM msg) OR $5)
+  ON CONFLICT (workflow_uuid, function_id) DO UPDATE SET completed_at_epoch_ms = operation_outputs.completed_at_epoch_ms
+  RETURNING completed_at_epoch_ms
+)
+SELECT (SELECT owner_xid FROM own) AS owner, (SELECT message FROM msg) AS message,
+  (SELECT serialization FROM msg) AS serialization, (SELECT completed_at_epoch_ms FROM ck) AS completed`,
+    [r.workflowID, r.token, r.topic, r.functionID, r.final, r.startedAt, r.completedAt, r.appName],
+  )
+  return {
+    owned: row?.owner === r.token,
+    recorded: row?.completed !== null && row?.completed !== undefined,
+    message: row?.message ?? null,
+    serialization: row?.serialization ?? null,
+    completed: row?.completed === null || row?.completed === undefined ? null : Number(row.completed),
+  }
+}

@@ -17,7 +17,7 @@ import { describeEachDatabase, describeOn, postgresUrl, type TestDatabase } from
 import { perdure } from '../support/perdure.ts'
 import { parseCrontab } from '../../core/scheduler/crontab.ts'
 
-const { DBOS, DBOSError, DBOSConflictingRegistrationError, DBOSNotRegisteredError } = perdure
+const { DBOS, DBOSError, DBOSConflictingRegistrationError, DBOSNotRegisteredError, WorkflowQueue } = perdure
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
@@ -34,6 +34,13 @@ const backfilled = DBOS.registerWorkflow(async (scheduled: Date, actual: Date) =
   runs.push({ id: DBOS.workflowID!, scheduled, actual })
 }, { name: 'backfilled' })
 DBOS.registerScheduled(backfilled, { crontab: '* * * * * *', mode: 'ExactlyOncePerInterval' })
+
+// Runs on a queue of its own, every other second.
+const scheduledQueue = new WorkflowQueue('scheduled-queue', { concurrency: 1 })
+const queued = DBOS.registerWorkflow(async (scheduled: Date, actual: Date) => {
+  runs.push({ id: DBOS.workflowID!, scheduled, actual })
+}, { name: 'queued' })
+DBOS.registerScheduled(queued, { crontab: '*/2 * * * * *', queueName: scheduledQueue.name })
 
 const unscheduled = DBOS.registerWorkflow(async (_scheduled: Date, _actual: Date) => {}, { name: 'unscheduled' })
 
@@ -54,7 +61,7 @@ function expectConsecutiveSeconds(slots: number[]): void {
   expect(gaps.filter((g) => g !== 1000)).toEqual([])
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const until = Date.now() + ms
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
@@ -185,17 +192,28 @@ describeEachDatabase('scheduled workflows', (db) => {
       expect(rows.map(({ last_fired_at: _, ...rest }) => rest)).toEqual([
         { ...common, schedule_id: 'perdure-code:.backfilled', schedule_name: '.backfilled', workflow_name: 'backfilled', automatic_backfill: true },
         { ...common, schedule_id: 'perdure-code:.every-second', schedule_name: '.every-second', workflow_name: 'every-second', automatic_backfill: false },
+        { ...common, schedule_id: 'perdure-code:.queued', schedule_name: '.queued', workflow_name: 'queued', automatic_backfill: false, schedule: '*/2 * * * * *', queue_name: 'scheduled-queue' },
       ])
       // last_fired_at is the latest slot fired (runs may lag behind their inserts).
       const fired = Date.parse(rows[1]!.last_fired_at as string)
       expect(fired).toBeGreaterThanOrEqual(Math.max(...slots))
-      const stored = await raw.query<{ schedule_name: string; executor_id: string; serialization: string; n: number }>(
-        `SELECT schedule_name, serialization, COUNT(*)::int AS n FROM dbos.workflow_status
-         WHERE workflow_uuid LIKE 'sched-.every-second-%' GROUP BY schedule_name, serialization`,
+      const stored = await raw.query<{ schedule_name: string; serialization: string }>(
+        `SELECT DISTINCT schedule_name, serialization FROM dbos.workflow_status
+         WHERE workflow_uuid LIKE 'sched-.every-second-%'`,
       )
-      expect(stored.map(({ schedule_name, serialization }) => ({ schedule_name, serialization }))).toEqual([
+      expect(stored).toEqual([
         { schedule_name: '.every-second', serialization: 'js_superjson' },
       ])
+      // A schedule with a queue enqueues there, on even seconds only.
+      const onQueue = await raw.query<{ id: string; queue_name: string; status: string }>(
+        `SELECT workflow_uuid AS id, queue_name, status FROM dbos.workflow_status WHERE schedule_name = '.queued'`,
+      )
+      expect(onQueue.length).toBeGreaterThanOrEqual(1)
+      for (const row of onQueue) {
+        expect(row.queue_name).toBe('scheduled-queue')
+        expect(slotOf(row.id, '.queued') % 2000).toBe(0)
+      }
+      expect(runs.filter((r) => r.id.startsWith('sched-.queued-')).length).toBeGreaterThanOrEqual(1)
     } finally {
       await raw.close()
     }
@@ -220,7 +238,7 @@ describeEachDatabase('scheduled workflows', (db) => {
     for (let slot = lastFired + 1000; slot < relaunchedAt; slot += 1000) backfill.push(slot)
     // Every missed slot of the backfilling schedule runs, once.
     const ran = (name: string) => runs.filter((r) => r.id.startsWith(`sched-.${name}-`)).map((r) => r.scheduled.getTime())
-    await waitFor(async () => backfill.every((slot) => ran('backfilled').includes(slot)), 'the backfilled slots to run')
+    await waitFor(() => backfill.every((slot) => ran('backfilled').includes(slot)), 'the backfilled slots to run')
     await sleep(1_500)
     await DBOS.shutdown()
 

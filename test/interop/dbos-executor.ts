@@ -1,0 +1,103 @@
+// An official DBOS Transact 5.3.0 executor, for test/interop/interop.test.ts, which runs it beside Perdure on
+// one system database.
+//
+//   node --import tsx test/interop/dbos-executor.ts --db <url> [--no-migrations]
+//
+// Launches DBOS as the application DBOS_APP (test/interop/apps.ts), registers its queue and prints `READY`.
+// It then runs whatever is enqueued for it until the parent closes our stdin, shuts down, prints `STOPPED`
+// and exits. With --no-migrations it launches with `runMigrations: false`, so launch only
+// verifies that the schema is current.
+//
+// Every workflow here is named `dbos…`; Perdure registers none of them, and this executor registers none of
+// Perdure's. Both applications are named, so each dispatches only its own rows (spec §3.1) plus the unnamed
+// rows of the queues it serves. stdout carries only protocol lines; DBOS logs at warn level, to stderr.
+import { parseArgs } from 'node:util'
+import { DBOS } from '@dbos-inc/dbos-sdk'
+import { DBOS_APP } from './apps.ts'
+
+/** The error `dbosFails` throws: a user error with its own name and code. */
+class DbosErr extends Error {
+  code = 43
+  constructor(message: string) {
+    super(message)
+    this.name = 'DbosErr'
+  }
+}
+
+DBOS.registerWorkflow(async (n: number, when: Date) => {
+  return { n, when, isDate: when instanceof Date, later: new Date(when.getTime() + 1000) }
+}, { name: 'dbosEcho' })
+
+// Blocks in DBOS.getEvent after a step that tells the parent it is about to: an executor polls events only
+// every 10 s, so a wake-up within 1 s of the setEvent proves the NOTIFY arrived.
+DBOS.registerWorkflow(async (targetID: string, key: string) => {
+  await DBOS.runStep(async () => 'waiting', { name: 'before-wait' })
+  const value = await DBOS.getEvent<unknown>(targetID, key, 30)
+  const wokeAt = await DBOS.runStep(async () => Date.now(), { name: 'woke' })
+  return { value, wokeAt }
+}, { name: 'dbosAwaitEvent' })
+
+DBOS.registerWorkflow(async (topic: string) => {
+  return [await DBOS.recv<unknown>(topic, 10), await DBOS.recv<unknown>(topic, 1)]
+}, { name: 'dbosRecvTwice' })
+
+DBOS.registerWorkflow(async () => {
+  await DBOS.setEvent('status', { at: new Date(0), n: 1 })
+  await DBOS.writeStream('s', 'a')
+  await DBOS.writeStream('s', { b: 2, at: new Date(0) })
+  await DBOS.closeStream('s')
+  await DBOS.runStep(async () => ({ done: true }), { name: 'finish' })
+  return 'published'
+}, { name: 'dbosPublish' })
+
+DBOS.registerWorkflow(async () => {
+  throw new DbosErr('failed in DBOS 5.3.0')
+}, { name: 'dbosFails' })
+
+// Sets an event only once told to, so that a Perdure workflow can be waiting for it first; returns the time
+// just before its setEvent.
+DBOS.registerWorkflow(async (key: string) => {
+  await DBOS.recv<string>('go', 30)
+  const before = await DBOS.runStep(async () => Date.now(), { name: 'before-set' })
+  await DBOS.setEvent(key, 'from-dbos')
+  return before
+}, { name: 'dbosSetEventOnGo' })
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { db: { type: 'string' }, 'no-migrations': { type: 'boolean', default: false } },
+  })
+  if (!values.db) {
+    console.error('dbos-executor: --db <url> is required; see the usage at the top of the file')
+    process.exit(2)
+  }
+  // For a parent that died without closing our stdin; the test file's own limit is shorter.
+  setTimeout(() => {
+    console.error('dbos-executor: still running after 5 min, exiting')
+    process.exit(3)
+  }, 300_000).unref()
+  DBOS.setConfig({
+    name: DBOS_APP.name,
+    systemDatabaseUrl: values.db,
+    executorID: DBOS_APP.executorID,
+    applicationVersion: DBOS_APP.version,
+    logLevel: 'warn',
+    runMigrations: !values['no-migrations'],
+  })
+  await DBOS.launch()
+  await DBOS.registerQueue(DBOS_APP.queue)
+  process.stdout.write('READY\n')
+  for await (const _ of process.stdin) {
+    // Only the end of stdin matters.
+  }
+  await DBOS.shutdown()
+  process.stdout.write('STOPPED\n')
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error('dbos-executor failed:', e)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,189 @@
+// What the interop checks share: fixture child processes, schema dumps, direct SQL, and waits with a deadline
+// (a hung wait must fail its test, not hang the file).
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import postgres from 'postgres'
+import { scriptCommand } from '../support/command.ts'
+import { postgresUrl } from '../support/databases.ts'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** Per wait on a child process; a launch takes a second or two. */
+const CHILD_TIMEOUT_MS = 30_000
+
+/** Every child still running, so that a failed test or a dying test process never leaves one behind. */
+const live = new Set<Child>()
+process.once('exit', () => {
+  for (const child of live) child.kill()
+})
+
+/**
+ * A fixture script in a child process, speaking the protocol of test/interop's fixtures: lines on stdout,
+ * logs on stderr (shown only when something fails), and a clean shutdown when its stdin closes.
+ */
+export class Child {
+  readonly #label: string
+  readonly #child: ChildProcess
+  #stdout = ''
+  #stderr = ''
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+
+  constructor(label: string, script: string, args: string[]) {
+    this.#label = label
+    this.#child = spawn(...scriptCommand(script, args), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
+    this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.#stdout += chunk))
+    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.#stderr += chunk))
+    live.add(this)
+    this.exited = new Promise((resolve) => {
+      this.#child.once('close', (code, signal) => resolve({ code, signal }))
+      this.#child.once('error', () => resolve({ code: null, signal: null }))
+    })
+    void this.exited.then(() => live.delete(this))
+  }
+
+  /** Kills every child still running. */
+  static killAll(): void {
+    for (const child of live) child.kill()
+  }
+
+  /** Resolves once the child has printed `text` as a whole line; fails with its output on exit or timeout. */
+  async line(text: string): Promise<void> {
+    const deadline = Date.now() + CHILD_TIMEOUT_MS
+    let exited = false
+    void this.exited.then(() => (exited = true))
+    while (!this.#stdout.split('\n').includes(text)) {
+      if (exited) throw this.failure(`exited before printing ${text}`)
+      if (Date.now() > deadline) throw this.failure(`printed no ${text} within ${CHILD_TIMEOUT_MS} ms`)
+      await delay(20)
+    }
+  }
+
+  /** Closes its stdin, which shuts it down, and waits for a clean exit. */
+  async stop(): Promise<void> {
+    this.#child.stdin!.end()
+    const { code } = await within(CHILD_TIMEOUT_MS, this.exited, `${this.#label} to exit`).catch((e: unknown) => {
+      this.kill()
+      throw e
+    })
+    if (code !== 0) throw this.failure(`exited with code ${code}`)
+  }
+
+  /** SIGKILL: for a crash under test, and for clean-up. */
+  kill(): void {
+    this.#child.kill('SIGKILL')
+  }
+
+  /** An error carrying everything the child printed. */
+  failure(what: string): Error {
+    return new Error(`${this.#label} ${what}\n--- stdout ---\n${this.#stdout}\n--- stderr ---\n${this.#stderr}`)
+  }
+}
+
+/** An official DBOS 5.3.0 executor (test/interop/dbos-executor.ts); it has launched once it prints `READY`. */
+export function dbosExecutor(url: string, options: { migrations: boolean }): Child {
+  const args = ['--db', url, ...(options.migrations ? [] : ['--no-migrations'])]
+  return new Child('official executor', 'test/interop/dbos-executor.ts', args)
+}
+
+export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+export async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** Polls `probe` every 25 ms until it returns something other than undefined; fails after `ms`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const value = await probe()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await delay(25)
+  }
+}
+
+/** `pg_dump --schema-only` of a database's `dbos` schema. */
+export function schemaDump(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const args = ['--schema-only', '--no-owner', '--no-privileges', '--schema=dbos', `--dbname=${url}`]
+    execFile('pg_dump', args, { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`pg_dump failed: ${error.message}\n${stderr}`))
+      else resolve(withoutSessionKeys(stdout))
+    })
+  })
+}
+
+/** pg_dump 15.14+ brackets its output with `\restrict <random key>`; the key differs on every run. */
+function withoutSessionKeys(dump: string): string {
+  return dump.replace(/^\\(un)?restrict \S+$/gm, '\\$1restrict <key>')
+}
+
+/** A dump with every function body replaced by a placeholder: the spec lets the bodies differ in text (§1.2). */
+export function withoutFunctionBodies(dump: string): string {
+  return dump.replace(/\bAS (\$[A-Za-z_]*\$)[\s\S]*?\1;/g, 'AS <body>;')
+}
+
+/** One connection for direct reads and writes of the system database; end() it. */
+export function connect(url: string): postgres.Sql {
+  return postgres(url, { max: 1, onnotice: () => {} })
+}
+
+/** The versions `dbos_migrations` holds. */
+export async function migrationVersions(url: string): Promise<number[]> {
+  const sql = connect(url)
+  try {
+    const rows = await sql<{ version: string }[]>`SELECT version FROM dbos.dbos_migrations ORDER BY version`
+    return rows.map((r) => Number(r.version))
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}
+
+interface PgClient {
+  connect(): Promise<void>
+  end(): Promise<void>
+}
+interface OfficialMigrations {
+  allMigrations(schema: string, options: { useListenNotify: boolean; isCockroach: boolean }): unknown[]
+}
+interface OfficialRunner {
+  runSysMigrationsPg(client: PgClient, migrations: unknown[], schema: string, options: object): Promise<unknown>
+}
+
+/**
+ * Creates the database and applies the official SDK's own migrations 1..`version` with its own runner, as an
+ * official SDK of that version would have left it. These modules are internal to the package (not in its
+ * export map), so they are loaded by file path; `pg` is the package's own dependency.
+ */
+export async function officialMigrationsUpTo(url: string, version: number): Promise<void> {
+  // The package's main file is dist/src/index.js.
+  const sdk = join(dirname(createRequire(import.meta.url).resolve('@dbos-inc/dbos-sdk')), '..', '..')
+  const fromSdk = createRequire(join(sdk, 'package.json'))
+  const { allMigrations } = fromSdk('./dist/src/sysdb_migrations/internal/migrations.js') as OfficialMigrations
+  const { runSysMigrationsPg } = fromSdk('./dist/src/sysdb_migrations/migration_runner.js') as OfficialRunner
+  const { Client } = fromSdk('pg') as { Client: new (config: { connectionString: string }) => PgClient }
+  const admin = connect(postgresUrl('postgres'))
+  try {
+    await admin.unsafe(`CREATE DATABASE "${new URL(url).pathname.slice(1)}"`)
+  } finally {
+    await admin.end({ timeout: 5 })
+  }
+  const client = new Client({ connectionString: url })
+  await client.connect()
+  try {
+    const migrations = allMigrations('dbos', { useListenNotify: true, isCockroach: false }).slice(0, version)
+    await runSysMigrationsPg(client, migrations, 'dbos', { onWarn: () => {} })
+  } finally {
+    await client.end()
+  }
+}
