@@ -207,36 +207,28 @@ export const STATUS_COLUMNS = `ws.workflow_uuid, ws.status, ws.name, ws.class_na
   ws.workflow_deadline_epoch_ms, ws.started_at_epoch_ms, ws.deduplication_id, ws.priority,
   ws.queue_partition_key, ws.forked_from, ws.parent_workflow_id, ws.serialization`
 
-/** Reads several status rows at once (result waiters share statements); a missing ID maps to undefined. */
-export async function readStatuses(q: Queryable, s: string, ids: readonly string[]): Promise<(StatusRow | undefined)[]> {
-  if (ids.length === 1) return [await readStatus(q, s, ids[0]!)]
-  const rows = await q.query<StatusRow>(
-    `SELECT ${STATUS_COLUMNS},
+/** The §1.3 read: status columns plus payloads, the new tables first, the legacy columns as fallback. */
+function statusQuery(s: string, where: string): string {
+  return `SELECT ${STATUS_COLUMNS},
        COALESCE(wi.inputs, ws.inputs) AS inputs,
        COALESCE(wo.output, ws.output) AS output,
        COALESCE(wo.error, ws.error) AS error
      FROM ${s}.workflow_status ws
      LEFT JOIN ${s}.workflow_input wi ON wi.workflow_uuid = ws.workflow_uuid
      LEFT JOIN ${s}.workflow_output wo ON wo.workflow_uuid = ws.workflow_uuid
-     WHERE ws.workflow_uuid = ANY($1::text[])`,
-    [ids],
-  )
+     WHERE ${where}`
+}
+
+/** Reads several status rows at once (result waiters share statements); a missing ID maps to undefined. */
+export async function readStatuses(q: Queryable, s: string, ids: readonly string[]): Promise<(StatusRow | undefined)[]> {
+  if (ids.length === 1) return [await readStatus(q, s, ids[0]!)]
+  const rows = await q.query<StatusRow>(statusQuery(s, 'ws.workflow_uuid = ANY($1::text[])'), [ids])
   const byID = new Map(rows.map((r) => [r.workflow_uuid, r]))
   return ids.map((id) => byID.get(id))
 }
 
 export async function readStatus(q: Queryable, s: string, workflowID: string): Promise<StatusRow | undefined> {
-  const [row] = await q.query<StatusRow>(
-    `SELECT ${STATUS_COLUMNS},
-       COALESCE(wi.inputs, ws.inputs) AS inputs,
-       COALESCE(wo.output, ws.output) AS output,
-       COALESCE(wo.error, ws.error) AS error
-     FROM ${s}.workflow_status ws
-     LEFT JOIN ${s}.workflow_input wi ON wi.workflow_uuid = ws.workflow_uuid
-     LEFT JOIN ${s}.workflow_output wo ON wo.workflow_uuid = ws.workflow_uuid
-     WHERE ws.workflow_uuid = $1`,
-    [workflowID],
-  )
+  const [row] = await q.query<StatusRow>(statusQuery(s, 'ws.workflow_uuid = $1'), [workflowID])
   return row
 }
 
