@@ -4,11 +4,11 @@ import type { Queryable } from '../ports/database.ts'
 import { scope } from './sql.ts'
 import { type StatusRow, STATUS_COLUMNS } from './workflow-status.ts'
 
-const STATUSES = ['PENDING', 'SUCCESS', 'ERROR', 'ENQUEUED', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', 'DELAYED', 'RETRIES_EXCEEDED'] as const
-const time = v.pipe(v.string(), v.check((t) => !Number.isNaN(Date.parse(t)), 'must be an RFC 3339 timestamp'))
+const STATUSES: readonly ['PENDING', 'SUCCESS', 'ERROR', 'ENQUEUED', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', 'DELAYED', 'RETRIES_EXCEEDED'] = ['PENDING', 'SUCCESS', 'ERROR', 'ENQUEUED', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', 'DELAYED', 'RETRIES_EXCEEDED'] as const
+const time = v.pipe(v.string(), v.check((t: string) => !Number.isNaN(Date.parse(t)), 'must be an RFC 3339 timestamp'))
 const count = v.pipe(v.number(), v.integer(), v.minValue(0))
 
-const inputSchema = v.object({
+const inputSchema: v.GenericSchema<unknown, GetWorkflowsInput> = v.object({
   workflowIDs: v.optional(v.array(v.string())),
   workflowName: v.optional(v.string()),
   status: v.optional(v.picklist(STATUSES, `must be one of ${STATUSES.join(', ')}`)),
@@ -28,8 +28,29 @@ const inputSchema = v.object({
   loadOutput: v.optional(v.boolean()),
 })
 
-/** The guide's GetWorkflowsInput. */
-export type GetWorkflowsInput = v.InferOutput<typeof inputSchema>
+/** The guide's GetWorkflowsInput: filters of `DBOS.listWorkflows`. */
+export interface GetWorkflowsInput {
+  workflowIDs?: string[]
+  workflowName?: string
+  /** ENQUEUED, PENDING, SUCCESS, ERROR, CANCELLED, MAX_RECOVERY_ATTEMPTS_EXCEEDED (alias RETRIES_EXCEEDED), DELAYED */
+  status?: (typeof STATUSES)[number]
+  /** RFC 3339; workflows created at or after it. */
+  startTime?: string
+  /** RFC 3339; workflows created at or before it. */
+  endTime?: string
+  authenticatedUser?: string
+  applicationVersion?: string
+  executorId?: string
+  workflow_id_prefix?: string
+  queueName?: string
+  queuesOnly?: boolean
+  forkedFrom?: string
+  limit?: number
+  offset?: number
+  sortDesc?: boolean
+  loadInput?: boolean
+  loadOutput?: boolean
+}
 
 /** Validates listing filters; a bad field is named in a DBOSError. */
 export function parseListInput(input: unknown): GetWorkflowsInput {
