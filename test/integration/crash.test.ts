@@ -22,7 +22,7 @@ const KILL_INTO_SLEEP_MS = 500
 const EXECUTOR_ID = 'crash-executor'
 const APP_VERSION = 'crash-test-v1'
 
-type Scenario = 'steps' | 'sleep' | 'recv'
+type Scenario = 'steps' | 'sleep' | 'recv' | 'instance'
 type Mode = 'run' | 'recover'
 
 /** Every worker still running, so that a failed test or a dying test process never leaves one behind. */
@@ -260,5 +260,21 @@ describeEachDatabase('crash recovery in real processes', (db) => {
     expect(result).toBe('hello after the restart')
     expect(readRan(sideFile)).toEqual(['step A run', 'step B recover'])
     expect(status).toMatchObject({ workflowID: 'crash-recv', status: 'SUCCESS', recoveryAttempts: 2 })
+  })
+
+  it('recovers a SIGKILLed ConfiguredInstance workflow onto the instance of the same name', async () => {
+    const sideFile = join(scratch, 'instance.log')
+    const args = workerArgs(db.persistent(), sideFile, 'crash-instance')
+    const first = new Worker('instance', 'run', args)
+    await first.line('ENTRY1_DONE')
+    expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
+    const second = new Worker('instance', 'recover', args)
+    const result = JSON.parse(await second.line('RESULT '))
+    const status = JSON.parse(await second.line('STATUS '))
+    await second.succeeded()
+    // The 'books' instance, not 'other': its prefix and its name come back.
+    expect(result).toEqual(['B-1', 'B-2', 'books'])
+    expect(readRan(sideFile)).toEqual(['entry 1 run', 'entry 2 recover'])
+    expect(status).toMatchObject({ workflowClassName: 'Ledger', workflowConfigName: 'books', status: 'SUCCESS', recoveryAttempts: 2 })
   })
 })
