@@ -60,7 +60,7 @@ const POLL_MS = 1000
  * enqueue workflows, message them, read their results, events and streams, and manage them. It never
  * migrates, listens or notifies (spec §8); every wait polls.
  * @example
- * const client = await DBOSClient.create({ systemDatabaseUrl: process.env.DBOS_SYSTEM_DATABASE_URL! })
+ * const client = await DBOSClient.create({ systemDatabaseUrl: databaseUrl })
  * const handle = await client.enqueue({ workflowName: 'dataPipeline', queueName: 'pipelineQueue' }, task)
  * console.log(await handle.getResult())
  * await client.destroy()

@@ -41,7 +41,7 @@ function startOffset(req: Request): number | undefined {
  * Each value is one event whose `id` is its offset, so a reconnecting client (EventSource sends
  * `Last-Event-ID`, or `?offset=`) resumes with no gap and no duplicate; an `event: close` ends the stream.
  * @param engine the running engine, looked up per request (it changes across shutdown and launch).
- * @example app.route('/api', DBOS.streamRoutes({ tokenSecret: process.env.STREAM_SECRET }))
+ * @example app.route('/api', DBOS.streamRoutes({ tokenSecret: secret }))
  */
 export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOptions = {}): Hono {
   const app = new Hono()
