@@ -166,9 +166,11 @@ describeEachDatabase('queues', (db) => {
     const queued = await DBOS.startWorkflow(worker, { queueName: fifo.name })('list', 'k', 0)
     await waitFor(async () => (await blocker.getStatus())?.status === 'PENDING', 'the blocker to start')
     const listed = await DBOS.listQueuedWorkflows({ queueName: fifo.name })
-    expect(listed.map((w) => [w.workflowID, w.status])).toEqual([
-      [blocker.workflowID, 'PENDING'],
+    // Both rows may share a creation millisecond, so their listing order is not part of the check.
+    const byStatus = listed.map((w) => [w.workflowID, w.status]).sort((a, b) => a[1]!.localeCompare(b[1]!))
+    expect(byStatus).toEqual([
       [queued.workflowID, 'ENQUEUED'],
+      [blocker.workflowID, 'PENDING'],
     ])
     gateOpen()
     await queued.getResult()
