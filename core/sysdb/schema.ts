@@ -70,9 +70,7 @@ CREATE INDEX idx_workflow_status_attributes
   ON ${s}.workflow_status USING gin (attributes) WHERE attributes IS NOT NULL;
 CREATE INDEX idx_workflow_status_completed_at
   ON ${s}.workflow_status (completed_at) WHERE completed_at IS NOT NULL;
-CREATE INDEX idx_workflow_status_deadline
-  ON ${s}.workflow_status (workflow_deadline_epoch_ms)
-  WHERE status IN ('ENQUEUED','PENDING','DELAYED') AND workflow_deadline_epoch_ms IS NOT NULL;
+${createIndex(s, 'idx_workflow_status_deadline')};
 CREATE INDEX idx_workflow_status_delayed
   ON ${s}.workflow_status (delay_until_epoch_ms) WHERE status = 'DELAYED';
 CREATE INDEX idx_workflow_status_failed
@@ -80,15 +78,10 @@ CREATE INDEX idx_workflow_status_failed
   WHERE status IN ('ERROR','CANCELLED','MAX_RECOVERY_ATTEMPTS_EXCEEDED');
 CREATE INDEX idx_workflow_status_forked_from
   ON ${s}.workflow_status (forked_from) WHERE forked_from IS NOT NULL;
-CREATE INDEX idx_workflow_status_in_flight_v2
-  ON ${s}.workflow_status (queue_name, status, priority, created_at) INCLUDE (application_name)
-  WHERE status IN ('ENQUEUED','PENDING');
+${createIndex(s, 'idx_workflow_status_in_flight_v2')};
 CREATE INDEX idx_workflow_status_parent_workflow_id
   ON ${s}.workflow_status (parent_workflow_id) WHERE parent_workflow_id IS NOT NULL;
-CREATE INDEX idx_workflow_status_partition_dequeue_v3
-  ON ${s}.workflow_status (queue_name, status, queue_partition_key, priority, created_at, workflow_uuid)
-  INCLUDE (application_name)
-  WHERE status IN ('ENQUEUED','PENDING') AND queue_partition_key IS NOT NULL;
+${createIndex(s, 'idx_workflow_status_partition_dequeue_v3')};
 CREATE INDEX idx_workflow_status_pending
   ON ${s}.workflow_status (created_at) WHERE status = 'PENDING';
 CREATE INDEX idx_workflow_status_rate_limited
@@ -98,24 +91,7 @@ CREATE INDEX idx_workflow_status_schedule_name
 CREATE INDEX idx_workflow_status_started_at
   ON ${s}.workflow_status (started_at_epoch_ms) WHERE started_at_epoch_ms IS NOT NULL;
 
--- Payload tables. No foreign keys: rows are deleted explicitly (§4.5).
-CREATE TABLE ${s}.workflow_input (
-  workflow_uuid       text NOT NULL,
-  inputs              text,
-  retention_timestamp bigint NOT NULL DEFAULT (EXTRACT(epoch FROM now()) * 1000.0)::bigint,
-  CONSTRAINT workflow_input_pkey PRIMARY KEY (workflow_uuid)
-);
-CREATE INDEX idx_workflow_input_retention ON ${s}.workflow_input (retention_timestamp);
-
-CREATE TABLE ${s}.workflow_output (
-  workflow_uuid       text NOT NULL,
-  output              text,
-  error               text,
-  retention_timestamp bigint NOT NULL DEFAULT (EXTRACT(epoch FROM now()) * 1000.0)::bigint,
-  CONSTRAINT workflow_output_pkey PRIMARY KEY (workflow_uuid)
-);
-CREATE INDEX idx_workflow_output_retention ON ${s}.workflow_output (retention_timestamp);
-
+${payloadTables(s)}
 -- Step checkpoints. No foreign key either.
 CREATE TABLE ${s}.operation_outputs (
   workflow_uuid         text    NOT NULL,
@@ -131,9 +107,8 @@ CREATE TABLE ${s}.operation_outputs (
   retention_timestamp   bigint  NOT NULL DEFAULT (EXTRACT(epoch FROM now()) * 1000.0)::bigint,
   CONSTRAINT operation_outputs_pkey PRIMARY KEY (workflow_uuid, function_id)
 );
-CREATE INDEX idx_operation_outputs_completed_at_function_name_v2
-  ON ${s}.operation_outputs (completed_at_epoch_ms, function_name) INCLUDE (application_name);
-CREATE INDEX idx_operation_outputs_retention ON ${s}.operation_outputs (retention_timestamp);
+${createIndex(s, 'idx_operation_outputs_completed_at_function_name_v2')};
+${createIndex(s, 'idx_operation_outputs_retention')};
 
 CREATE TABLE ${s}.notifications (
   message_uuid            text    NOT NULL DEFAULT gen_random_uuid(),
@@ -219,10 +194,8 @@ CREATE TABLE ${s}.application_versions (
   CONSTRAINT application_versions_pkey PRIMARY KEY (version_id),
   CONSTRAINT application_versions_version_name_key UNIQUE (version_name)
 );
-CREATE UNIQUE INDEX uq_application_versions_owner_version
-  ON ${s}.application_versions (application_name, version_name) WHERE application_name IS NOT NULL;
-CREATE UNIQUE INDEX uq_application_versions_unclaimed_version
-  ON ${s}.application_versions (version_name) WHERE application_name IS NULL;
+${createIndex(s, 'uq_application_versions_owner_version')};
+${createIndex(s, 'uq_application_versions_unclaimed_version')};
 
 CREATE TABLE ${s}.queues (
   queue_id                        text    NOT NULL DEFAULT gen_random_uuid()::text,
@@ -276,6 +249,89 @@ EXCEPTION WHEN foreign_key_violation THEN
           ERRCODE = 'foreign_key_violation';
 END; $body$;
 
+${enqueueWorkflowFunction(s)}
+`
+}
+
+/** The payload tables (§1.1), shared by a fresh install and shared migration 109. */
+export function payloadTables(s: string): string {
+  return `
+-- Payload tables. No foreign keys: rows are deleted explicitly (§4.5).
+CREATE TABLE IF NOT EXISTS ${s}.workflow_input (
+  workflow_uuid       text NOT NULL,
+  inputs              text,
+  retention_timestamp bigint NOT NULL DEFAULT (EXTRACT(epoch FROM now()) * 1000.0)::bigint,
+  CONSTRAINT workflow_input_pkey PRIMARY KEY (workflow_uuid)
+);
+CREATE INDEX IF NOT EXISTS idx_workflow_input_retention ON ${s}.workflow_input (retention_timestamp);
+
+CREATE TABLE IF NOT EXISTS ${s}.workflow_output (
+  workflow_uuid       text NOT NULL,
+  output              text,
+  error               text,
+  retention_timestamp bigint NOT NULL DEFAULT (EXTRACT(epoch FROM now()) * 1000.0)::bigint,
+  CONSTRAINT workflow_output_pkey PRIMARY KEY (workflow_uuid)
+);
+CREATE INDEX IF NOT EXISTS idx_workflow_output_retention ON ${s}.workflow_output (retention_timestamp);
+`
+}
+
+// Indexes the shared migrations add to an existing schema; a fresh install creates the same ones inline.
+const INDEXES = {
+  idx_workflow_status_deadline: {
+    unique: false,
+    on: `workflow_status (workflow_deadline_epoch_ms)
+    WHERE status IN ('ENQUEUED','PENDING','DELAYED') AND workflow_deadline_epoch_ms IS NOT NULL`,
+  },
+  idx_workflow_status_in_flight_v2: {
+    unique: false,
+    on: `workflow_status (queue_name, status, priority, created_at) INCLUDE (application_name)
+    WHERE status IN ('ENQUEUED','PENDING')`,
+  },
+  idx_workflow_status_partition_dequeue_v3: {
+    unique: false,
+    on: `workflow_status (queue_name, status, queue_partition_key, priority, created_at, workflow_uuid)
+    INCLUDE (application_name) WHERE status IN ('ENQUEUED','PENDING') AND queue_partition_key IS NOT NULL`,
+  },
+  idx_operation_outputs_completed_at_function_name_v2: {
+    unique: false,
+    on: 'operation_outputs (completed_at_epoch_ms, function_name) INCLUDE (application_name)',
+  },
+  idx_operation_outputs_retention: { unique: false, on: 'operation_outputs (retention_timestamp)' },
+  uq_application_versions_owner_version: {
+    unique: true,
+    on: 'application_versions (application_name, version_name) WHERE application_name IS NOT NULL',
+  },
+  uq_application_versions_unclaimed_version: {
+    unique: true,
+    on: 'application_versions (version_name) WHERE application_name IS NULL',
+  },
+}
+
+/** Names of the indexes `createIndex` knows. */
+export type IndexName = keyof typeof INDEXES
+
+/**
+ * `CREATE [UNIQUE] INDEX` for one of the shared indexes: plain in a fresh install, `IF NOT EXISTS` in a
+ * transactional migration, `CONCURRENTLY IF NOT EXISTS` in an online one.
+ */
+export function createIndex(s: string, name: IndexName, mode: 'fresh' | 'tx' | 'online' = 'fresh'): string {
+  const { unique, on } = INDEXES[name]
+  const how = { fresh: '', tx: 'IF NOT EXISTS ', online: 'CONCURRENTLY IF NOT EXISTS ' }[mode]
+  return `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${how}${name} ON ${s}.${on}`
+}
+
+/**
+ * `dbos.enqueue_workflow`, the 17-argument SQL entry point. The current form (§1.2, migration 113) writes the
+ * inputs to `workflow_input`; the pre-113 form (migration 105) wrote them to `workflow_status.inputs`.
+ */
+export function enqueueWorkflowFunction(s: string, form: 'current' | 'pre-113' = 'current'): string {
+  const inputs = "json_build_object('positionalArgs', positional_args, 'namedArgs', named_args)::text"
+  const inputInsert = `  INSERT INTO ${s}.workflow_input (workflow_uuid, inputs, retention_timestamp)
+  VALUES (wf_id, ${inputs}, now_ms)
+  ON CONFLICT (workflow_uuid) DO NOTHING;
+`
+  return `
 CREATE OR REPLACE FUNCTION ${s}.enqueue_workflow(
   workflow_name text, queue_name text,
   positional_args json[] DEFAULT ARRAY[]::json[], named_args json DEFAULT '{}'::json,
@@ -301,18 +357,15 @@ BEGIN
     workflow_uuid, status, name, class_name, config_name, queue_name, deduplication_id, priority,
     queue_partition_key, application_version, created_at, updated_at, recovery_attempts,
     workflow_timeout_ms, workflow_deadline_epoch_ms, parent_workflow_id, owner_xid, serialization,
-    authenticated_user, authenticated_roles, delay_until_epoch_ms, application_name)
+    authenticated_user, authenticated_roles, delay_until_epoch_ms, application_name${form === 'pre-113' ? ', inputs' : ''})
   VALUES (
     wf_id, CASE WHEN delay_until_epoch_ms IS NULL THEN 'ENQUEUED' ELSE 'DELAYED' END,
     workflow_name, class_name, config_name, queue_name, deduplication_id, coalesce(priority, 0),
     queue_partition_key, app_version, now_ms, now_ms, 0,
     timeout_ms, deadline_epoch_ms, NULL, gen_random_uuid()::text, 'portable_json',
-    authenticated_user, authenticated_roles, delay_until_epoch_ms, application_name)
+    authenticated_user, authenticated_roles, delay_until_epoch_ms, application_name${form === 'pre-113' ? `, ${inputs}` : ''})
   ON CONFLICT (workflow_uuid) DO UPDATE SET updated_at = EXCLUDED.updated_at;
-  INSERT INTO ${s}.workflow_input (workflow_uuid, inputs, retention_timestamp)
-  VALUES (wf_id, json_build_object('positionalArgs', positional_args, 'namedArgs', named_args)::text, now_ms)
-  ON CONFLICT (workflow_uuid) DO NOTHING;
-  RETURN wf_id;
+${form === 'pre-113' ? '' : inputInsert}  RETURN wf_id;
 EXCEPTION WHEN unique_violation THEN
   RAISE EXCEPTION 'DBOS queue duplicated'
     USING DETAIL = format('Workflow %s with queue %s and deduplication ID %s already exists',
@@ -320,4 +373,24 @@ EXCEPTION WHEN unique_violation THEN
           ERRCODE = 'unique_violation';
 END; $body$;
 `
+}
+
+/** Splits the DDL at top-level semicolons, keeping dollar-quoted function bodies whole. */
+export function splitStatements(script: string): string[] {
+  const out: string[] = []
+  let current = ''
+  let inDollar = false
+  for (const line of script.split('\n')) {
+    const trimmed = line.trim()
+    if (trimmed.startsWith('--') && !inDollar) continue
+    current += line + '\n'
+    const dollars = line.match(/\$body\$/g)?.length ?? 0
+    if (dollars % 2 === 1) inDollar = !inDollar
+    if (!inDollar && trimmed.endsWith(';')) {
+      out.push(current.trim())
+      current = ''
+    }
+  }
+  if (current.trim()) out.push(current.trim())
+  return out
 }

@@ -17,6 +17,13 @@ import {
 
 const { DBOS } = perdure
 
+/** A database an official SDK left at an older version, as Perdure and then the official SDK found it. */
+interface OlderDatabase {
+  before: Snapshot
+  afterPerdure: Snapshot | Error
+  afterOfficial: Snapshot | Error
+}
+
 /** A database's schema and migration version at one moment. */
 interface Snapshot {
   dump: string
@@ -26,8 +33,8 @@ interface Snapshot {
 export interface SchemaObservations {
   /** Created by the official SDK's migrations (what a 5.3.0 launch runs), then Perdure launched on it. */
   official: { before: Snapshot; afterPerdure: Snapshot | Error }
-  /** Left at 108 by the official runner; then Perdure launched; then the official migrations ran again. */
-  at108: { before: Snapshot; afterPerdure: Snapshot | Error; afterOfficial: Snapshot | Error }
+  /** Left at 99 and at 108 by the official runner; then Perdure launched; then the official migrations again. */
+  older: Record<99 | 108, OlderDatabase>
   /** Created by Perdure; then an official executor launched on it, and one with `runMigrations: false`. */
   perdure: { before: Snapshot; afterOfficial: Snapshot; verifyingLaunch: Error | undefined }
   /** Perdure's own database, launched on and served by the official executor when this returns. */
@@ -68,6 +75,15 @@ async function officialMigrates(url: string): Promise<Snapshot | Error> {
   }
 }
 
+async function leftAt(db: TestDatabase, version: number): Promise<OlderDatabase> {
+  const url = db.fresh()
+  await officialMigrationsUpTo(url, version)
+  const before = await snapshot(url)
+  const afterPerdure = await perdureVisits(url)
+  const afterOfficial = afterPerdure instanceof Error ? afterPerdure : await officialMigrates(url)
+  return { before, afterPerdure, afterOfficial }
+}
+
 export async function prepareSchemas(db: TestDatabase): Promise<SchemaObservations> {
   const officialUrl = db.fresh()
   // DBOS.migrate is what a 5.3.0 launch runs first (ensureSystemDatabase): create the database, migrate it.
@@ -75,15 +91,7 @@ export async function prepareSchemas(db: TestDatabase): Promise<SchemaObservatio
   const officialBefore = await snapshot(officialUrl)
   const official = { before: officialBefore, afterPerdure: await perdureVisits(officialUrl) }
 
-  const url108 = db.fresh()
-  await officialMigrationsUpTo(url108, 108)
-  const before108 = await snapshot(url108)
-  const afterPerdure108 = await perdureVisits(url108)
-  const at108 = {
-    before: before108,
-    afterPerdure: afterPerdure108,
-    afterOfficial: afterPerdure108 instanceof Error ? afterPerdure108 : await officialMigrates(url108),
-  }
+  const older = { 99: await leftAt(db, 99), 108: await leftAt(db, 108) }
 
   const url = db.fresh()
   await launchPerdure(url)
@@ -96,7 +104,7 @@ export async function prepareSchemas(db: TestDatabase): Promise<SchemaObservatio
   ])
   return {
     official,
-    at108,
+    older,
     perdure: { before: perdureBefore, afterOfficial: await snapshot(url), verifyingLaunch },
     url,
     executor,
@@ -135,19 +143,18 @@ export function schemaChecks(observed: () => SchemaObservations): void {
     expect(after.dump).toBe(official.before.dump)
   })
 
-  // TODO(perdure#6): skipped while Perdure cannot migrate an existing schema. core/sysdb/migrations.ts
-  // (migrateLocked) creates a fresh schema but throws DBOSInitializationError("System database schema version
-  // 108 is older than 123; …") for any existing one below 123, where spec §1.4 has it apply the shared
-  // migrations 109-123. Remove `.skip` once it does: the observations are already taken.
-  it.skip('4: on a database the official SDK left at 108, Perdure applies 109-123, after which 5.3.0 has nothing to do', () => {
-    const { official, at108 } = observed()
-    expect(at108.before.versions).toEqual([108])
-    const migrated = snapshotOf(at108.afterPerdure, 'Perdure launching on the database at 108')
-    expect(migrated.versions).toEqual([123])
-    expect(objects(migrated.dump)).toEqual(objects(official.before.dump))
-    expect(withoutFunctionBodies(migrated.dump)).toBe(withoutFunctionBodies(official.before.dump))
-    const again = snapshotOf(at108.afterOfficial, 'The official migrations after Perdure')
-    expect(again.versions).toEqual([123])
-    expect(again.dump).toBe(migrated.dump)
-  })
+  for (const version of [99, 108] as const) {
+    it(`4: on a database the official SDK left at ${version}, Perdure applies ${version + 1}-123, after which 5.3.0 has nothing to do`, () => {
+      const { official, older } = observed()
+      const at = older[version]
+      expect(at.before.versions).toEqual([version])
+      const migrated = snapshotOf(at.afterPerdure, `Perdure launching on the database at ${version}`)
+      expect(migrated.versions).toEqual([123])
+      expect(objects(migrated.dump)).toEqual(objects(official.before.dump))
+      expect(withoutFunctionBodies(migrated.dump)).toBe(withoutFunctionBodies(official.before.dump))
+      const again = snapshotOf(at.afterOfficial, 'The official migrations after Perdure')
+      expect(again.versions).toEqual([123])
+      expect(again.dump).toBe(migrated.dump)
+    })
+  }
 }
