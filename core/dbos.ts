@@ -29,7 +29,7 @@ import { validateEnqueue } from './queue/enqueue.ts'
 import { type RegisterQueueOptions, registeredLimits } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import { type GetWorkflowsInput, listWorkflowRows, parseListInput } from './sysdb/list-workflows.ts'
-import { cancelWorkflows, forkWorkflow, resumeWorkflows } from './sysdb/management.ts'
+import { cancelWorkflows, deleteWorkflows, forkWorkflow, resumeWorkflows } from './sysdb/management.ts'
 import { publishQueues, queueExists } from './sysdb/queues.ts'
 import { INTERNAL_QUEUE } from './sysdb/sql.ts'
 import { registerHandleReviver } from './serialization/serializer.ts'
@@ -336,6 +336,17 @@ export class DBOS {
       const eng = engine()
       const cancelled = await cancelWorkflows(eng.settings.db, eng.settings.s, [workflowID])
       for (const id of cancelled) eng.abortExecution(id, new DBOSWorkflowCancelledError(id))
+    })
+  }
+
+  /**
+   * Deletes a workflow's status, inputs, outputs, steps, messages, events and streams, and with
+   * `deleteChildren` those of all its descendants. Delete only finished workflows: a running one loses its record.
+   */
+  static async deleteWorkflow(workflowID: string, deleteChildren = false): Promise<void> {
+    await recordedInternal('DBOS.deleteWorkflow', async () => {
+      const eng = engine()
+      await deleteWorkflows(eng.settings.db, eng.settings.s, [workflowID], deleteChildren)
     })
   }
 

@@ -19,6 +19,7 @@ import { declaredQueues, freezeQueues } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import { Serialization } from './serialization/serializer.ts'
 import { guardDatabase } from './sysdb/guarded.ts'
+import { shareEmbedded } from './sysdb/embedded.ts'
 import { publishQueues } from './sysdb/queues.ts'
 
 /** Everything one launch started; `stop()` undoes it in order. */
@@ -45,6 +46,7 @@ export async function launchSystem(
   const appVersion = await applicationVersion(config, runtime, registry)
   const url = resolveDatabaseUrl(config, runtime, logger)
   const db = guardDatabase(await openSystemDatabase(runtime, config, url))
+  const unshare = db.kind === 'pglite' ? shareEmbedded(url, db) : () => {}
   const subscriptions: Subscription[] = []
   let tracing: Tracing | undefined
   let admin: HttpServer | undefined
@@ -123,11 +125,13 @@ export async function launchSystem(
         engine.close()
         await notifier?.close()
         await tracing?.close().catch((e: unknown) => logger.warn(`Flushing traces failed: ${(e as Error).message}`))
+        unshare()
         await db.close()
       },
     }
   } catch (e) {
     await Promise.all(subscriptions.map((sub) => sub.unlisten().catch(() => {})))
+    unshare()
     await db.close().catch(() => {})
     throw e
   }

@@ -1,4 +1,5 @@
 import type { Queryable } from '../ports/database.ts'
+import { deleteWorkflowsSql } from '../sysdb/management.ts'
 import { scope } from '../sysdb/sql.ts'
 
 // The admin server's own statements: the columns its workflow objects show beyond WorkflowStatus, and the
@@ -63,24 +64,16 @@ export async function garbageCollect(
   if (cutoff === undefined) return 0
   let deleted = 0
   for (;;) {
-    // One statement per batch, so each batch is atomic without a transaction. The payload and checkpoint
-    // tables have no foreign keys; deleting the status row cascades to messages, events, history and streams.
+    // One statement per batch, so each batch is atomic without a transaction.
     // SKIP LOCKED: a row being written right now is left for the next collection.
     const rows = await q.query<{ workflow_uuid: string }>(
-      `WITH doomed AS (
-         SELECT workflow_uuid FROM ${s}.workflow_status
+      deleteWorkflowsSql(
+        s,
+        `SELECT workflow_uuid FROM ${s}.workflow_status
          WHERE created_at < $1 AND status IN ('SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')
            AND ${scope('application_name', '$2')}
-         LIMIT ${GC_BATCH} FOR UPDATE SKIP LOCKED
-       ), wi AS (
-         DELETE FROM ${s}.workflow_input WHERE workflow_uuid IN (SELECT workflow_uuid FROM doomed)
-       ), wo AS (
-         DELETE FROM ${s}.workflow_output WHERE workflow_uuid IN (SELECT workflow_uuid FROM doomed)
-       ), oo AS (
-         DELETE FROM ${s}.operation_outputs WHERE workflow_uuid IN (SELECT workflow_uuid FROM doomed)
-       )
-       DELETE FROM ${s}.workflow_status WHERE workflow_uuid IN (SELECT workflow_uuid FROM doomed)
-       RETURNING workflow_uuid`,
+         LIMIT ${GC_BATCH} FOR UPDATE SKIP LOCKED`,
+      ),
       [cutoff, names],
     )
     deleted += rows.length

@@ -1,9 +1,15 @@
 import { toWorkflowStatus, type WorkflowStatus } from '../engine/status.ts'
 import { type StepInfo, listSteps } from '../engine/steps-info.ts'
 import { Signals } from '../engine/signals.ts'
-import { streamValues, type ReaderContext } from '../engine/streams.ts'
+import { nextValue, streamValues, type ReaderContext } from '../engine/streams.ts'
 import { waitForEvent } from '../engine/events.ts'
-import { DBOSAwaitedWorkflowExceededMaxRecoveryAttempts, DBOSNonExistentWorkflowError, DBOSWorkflowCancelledError } from '../errors.ts'
+import {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSInitializationError,
+  DBOSNonExistentWorkflowError,
+  DBOSStreamTimeoutError,
+} from '../errors.ts'
 import { markSystemError } from '../internal/retry.ts'
 import { openSystemDatabase } from '../launch.ts'
 import { sqlState, type DatabasePort } from '../ports/database.ts'
@@ -12,10 +18,11 @@ import { asDuplicate, validateEnqueue } from '../queue/enqueue.ts'
 import { currentRuntime } from '../runtime.ts'
 import { type DBOSSerializer, PORTABLE, Serialization } from '../serialization/serializer.ts'
 import { insertMessage } from '../sysdb/messages.ts'
-import { cancelWorkflows, forkWorkflow, resumeWorkflows } from '../sysdb/management.ts'
+import { cancelWorkflows, deleteWorkflows, forkWorkflow, resumeWorkflows } from '../sysdb/management.ts'
+import { isEmbeddedUrl, launchedEmbedded } from '../sysdb/embedded.ts'
 import { type GetWorkflowsInput, listWorkflowRows, parseListInput } from '../sysdb/list-workflows.ts'
 import { quoteSchema } from '../sysdb/schema.ts'
-import { insertWorkflows, readStatus } from '../sysdb/workflow-status.ts'
+import { finishedAmong, insertWorkflows, readStatus } from '../sysdb/workflow-status.ts'
 
 /** Options of `DBOSClient.create`. */
 export interface DBOSClientConfig {
@@ -72,6 +79,7 @@ export class DBOSClient {
   readonly #runtime: Runtime
   readonly #appName: string | null
   readonly #reader: ReaderContext
+  #ownsDatabase = true
 
   private constructor(db: DatabasePort, s: string, serialization: Serialization, runtime: Runtime, appName: string | null) {
     this.#db = db
@@ -83,20 +91,33 @@ export class DBOSClient {
     this.#reader = { db, s, serialization, signals: new Signals(runtime.timer) }
   }
 
-  /** Connects to a system database (created by an executor; a client never migrates). */
+  /**
+   * Connects to a system database (created by an executor; a client never migrates). On an embedded database
+   * that DBOS launched in this process (memory:// or file:), the client shares the launch's connection.
+   */
   static async create(config: DBOSClientConfig): Promise<DBOSClient> {
     const runtime = currentRuntime()
     const s = quoteSchema(config.systemDatabaseSchemaName ?? 'dbos')
-    const db = await openSystemDatabase(runtime, {
+    const url = config.systemDatabaseUrl
+    const shared = isEmbeddedUrl(url) ? launchedEmbedded(url) : undefined
+    if (!shared && url.startsWith('memory://')) {
+      throw new DBOSInitializationError(
+        'A memory:// system database exists only inside the process that launched DBOS on it: launch DBOS first, ' +
+          'or use a file: or postgres:// URL',
+      )
+    }
+    const db = shared ?? await openSystemDatabase(runtime, {
       systemDatabasePoolSize: config.systemDatabasePoolSize ?? 4,
       ...(config.systemDatabasePool ? { systemDatabasePool: config.systemDatabasePool } : {}),
-    }, config.systemDatabaseUrl)
-    return new DBOSClient(db, s, new Serialization(config.serializer), runtime, config.applicationName ?? null)
+    }, url)
+    const client = new DBOSClient(db, s, new Serialization(config.serializer), runtime, config.applicationName ?? null)
+    client.#ownsDatabase = !shared
+    return client
   }
 
-  /** Closes the connections. */
+  /** Closes the connections (a shared embedded database stays open for its launch). */
   async destroy(): Promise<void> {
-    await this.#db.close()
+    if (this.#ownsDatabase) await this.#db.close()
   }
 
   /** Enqueues a workflow by name; returns a handle on it. */
@@ -104,6 +125,26 @@ export class DBOSClient {
     options: ClientEnqueueOptions,
     ...args: Parameters<T>
   ): Promise<ClientHandle<Awaited<ReturnType<T>>>> {
+    const format = options.serializationType === 'portable' ? PORTABLE : this.#serialization.appFormat
+    return await this.#enqueue(options, format, () => this.#serialization.encodeArgs(args as unknown[], format))
+  }
+
+  /**
+   * Enqueues a workflow with `portable_json` arguments, which a workflow written in any DBOS language can read.
+   * Perdure writes positional arguments only: non-empty `namedArgs` are refused rather than dropped.
+   */
+  async enqueuePortable<R = unknown>(
+    options: Omit<ClientEnqueueOptions, 'serializationType'>,
+    positionalArgs: unknown[],
+    namedArgs?: Record<string, unknown>,
+  ): Promise<ClientHandle<R>> {
+    if (namedArgs && Object.keys(namedArgs).length > 0) {
+      throw new TypeError('enqueuePortable: named arguments are not supported; pass every argument positionally')
+    }
+    return await this.#enqueue(options, PORTABLE, () => this.#serialization.encodeArgs(positionalArgs, PORTABLE))
+  }
+
+  async #enqueue<R>(options: ClientEnqueueOptions, format: string, encode: () => Promise<string>): Promise<ClientHandle<R>> {
     const workflowID = options.workflowID ?? crypto.randomUUID()
     const params = {
       queueName: options.queueName,
@@ -115,8 +156,7 @@ export class DBOSClient {
     }
     // Like DBOS clients, any queue name is accepted: its executors may not have published it yet.
     await validateEnqueue(params, async () => true)
-    const format = options.serializationType === 'portable' ? PORTABLE : this.#serialization.appFormat
-    const inputs = await this.#serialization.encodeArgs(args as unknown[], format)
+    const inputs = await encode()
     await insertWorkflows(this.#db, this.#s, [{
       workflowID, status: 'ENQUEUED', name: options.workflowName, className: options.workflowClassName || null,
       configName: options.workflowConfigName || null, queueName: options.queueName, executorID: '',
@@ -128,7 +168,7 @@ export class DBOSClient {
     }]).catch((e: unknown) => {
       throw asDuplicate(e, workflowID, params)
     })
-    return this.retrieveWorkflow(workflowID)
+    return this.retrieveWorkflow<R>(workflowID)
   }
 
   /** Sends a message; with an idempotency key, sending twice delivers once. */
@@ -155,15 +195,15 @@ export class DBOSClient {
   retrieveWorkflow<R = unknown>(workflowID: string): ClientHandle<R> {
     return {
       workflowID,
-      getStatus: () => this.getWorkflow(workflowID),
+      getStatus: async () => (await this.getWorkflow(workflowID)) ?? null,
       getResult: () => this.#result<R>(workflowID),
     }
   }
 
-  /** A workflow's status, or null. */
-  async getWorkflow(workflowID: string): Promise<WorkflowStatus | null> {
+  /** A workflow's status, or undefined if there is no such workflow. */
+  async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {
     const row = await readStatus(this.#db, this.#s, workflowID)
-    return row ? await toWorkflowStatus(row, this.#serialization) : null
+    return row ? await toWorkflowStatus(row, this.#serialization) : undefined
   }
 
   async #result<R>(workflowID: string): Promise<R> {
@@ -175,12 +215,12 @@ export class DBOSClient {
         case 'ERROR':
           throw await this.#serialization.decodeError(row.error, row.serialization)
         case 'CANCELLED':
-          throw new DBOSWorkflowCancelledError(workflowID)
+          throw new DBOSAwaitedWorkflowCancelledError(workflowID)
         case 'MAX_RECOVERY_ATTEMPTS_EXCEEDED':
           throw new DBOSAwaitedWorkflowExceededMaxRecoveryAttempts(workflowID)
       }
       // No row yet is not an error here: an executor or another client may not have written it.
-      await new Promise<void>((r) => this.#runtime.timer.schedule(POLL_MS, r))
+      await this.#pause()
     }
   }
 
@@ -204,31 +244,88 @@ export class DBOSClient {
 
   /** Cancels a workflow and its children. */
   async cancelWorkflow(workflowID: string): Promise<void> {
-    await cancelWorkflows(this.#db, this.#s, [workflowID])
+    await this.cancelWorkflows([workflowID])
+  }
+
+  /** Cancels workflows and their children. */
+  async cancelWorkflows(workflowIDs: string[]): Promise<void> {
+    await cancelWorkflows(this.#db, this.#s, workflowIDs)
   }
 
   /** Resumes a workflow from its last recorded step. */
   async resumeWorkflow<R = unknown>(workflowID: string): Promise<ClientHandle<R>> {
-    await resumeWorkflows(this.#db, this.#s, [workflowID])
-    return this.retrieveWorkflow<R>(workflowID)
+    const [handle] = await this.resumeWorkflows<R>([workflowID])
+    return handle!
   }
 
-  /** Forks a workflow from a step (see DBOS.forkWorkflow). */
-  async forkWorkflow<R = unknown>(
+  /** Resumes workflows from their last recorded steps. */
+  async resumeWorkflows<R = unknown>(workflowIDs: string[]): Promise<ClientHandle<R>[]> {
+    await resumeWorkflows(this.#db, this.#s, workflowIDs)
+    return workflowIDs.map((id) => this.retrieveWorkflow<R>(id))
+  }
+
+  /** Forks a workflow from a step (see DBOS.forkWorkflow); returns the new workflow's ID, as DBOS's client does. */
+  async forkWorkflow(
     workflowID: string,
     startStep: number,
     options: { newWorkflowID?: string; applicationVersion?: string; timeoutMS?: number } = {},
-  ): Promise<ClientHandle<R>> {
+  ): Promise<string> {
     const newID = options.newWorkflowID ?? crypto.randomUUID()
     await forkWorkflow(this.#db, this.#s, {
       originalID: workflowID, newID, startStep, applicationVersion: options.applicationVersion,
       timeoutMS: options.timeoutMS, appName: this.#appName,
     })
-    return this.retrieveWorkflow<R>(newID)
+    return newID
   }
 
-  /** Reads a workflow's stream until it is closed or the workflow ends. */
-  readStream<T>(workflowID: string, key: string): AsyncGenerator<T, void, unknown> {
-    return streamValues<T>(this.#reader, workflowID, key)
+  /** Deletes a workflow's status, inputs, outputs, steps, messages, events and streams; its children too if asked. */
+  async deleteWorkflow(workflowID: string, deleteChildren = false): Promise<void> {
+    await this.deleteWorkflows([workflowID], deleteChildren)
+  }
+
+  /** Deletes workflows (see deleteWorkflow). */
+  async deleteWorkflows(workflowIDs: string[], deleteChildren = false): Promise<void> {
+    await deleteWorkflows(this.#db, this.#s, workflowIDs, deleteChildren)
+  }
+
+  /** Waits until one of the workflows finishes, whatever its outcome; returns its handle. */
+  async waitFirst<H extends { readonly workflowID: string }>(handles: H[]): Promise<H> {
+    if (handles.length === 0) throw new TypeError('waitFirst needs at least one handle')
+    const ids = handles.map((h) => h.workflowID)
+    if (new Set(ids).size !== ids.length) throw new TypeError('waitFirst was given the same workflow ID twice')
+    for (;;) {
+      const [first] = await finishedAmong(this.#db, this.#s, ids)
+      if (first !== undefined) return handles.find((h) => h.workflowID === first)!
+      await this.#pause()
+    }
+  }
+
+  /** Waits until all the workflows finish, whatever their outcomes; returns the handles. */
+  async waitAll<H extends { readonly workflowID: string }>(handles: H[]): Promise<H[]> {
+    const pending = new Set(handles.map((h) => h.workflowID))
+    while (pending.size > 0) {
+      for (const id of await finishedAmong(this.#db, this.#s, [...pending])) pending.delete(id)
+      if (pending.size > 0) await this.#pause()
+    }
+    return handles
+  }
+
+  /** Reads a workflow's stream from `offset` (default 0) until it is closed or the workflow ends. */
+  readStream<T>(workflowID: string, key: string, options: { offset?: number } = {}): AsyncGenerator<T, void, unknown> {
+    return streamValues<T>(this.#reader, workflowID, key, options.offset ?? 0)
+  }
+
+  /**
+   * Reads the one value at `offset` of a workflow's stream, waiting for it to be written.
+   * @throws DBOSStreamTimeoutError if the stream ends before that offset.
+   */
+  async readStreamOffset<T>(workflowID: string, key: string, offset: number): Promise<T> {
+    const next = await nextValue(this.#reader, workflowID, key, offset, undefined)
+    if (next.done) throw new DBOSStreamTimeoutError(workflowID, key)
+    return next.value as T
+  }
+
+  #pause(): Promise<void> {
+    return new Promise<void>((r) => this.#runtime.timer.schedule(POLL_MS, r))
   }
 }

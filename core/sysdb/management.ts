@@ -118,3 +118,34 @@ export async function forkWorkflow(db: DatabasePort, s: string, f: ForkRequest):
     )
   })
 }
+
+/**
+ * One statement deleting the workflows the CTE `doomed(workflow_uuid)` selects (spec §4.5): the payload and
+ * checkpoint tables have no foreign keys, so they are cleared explicitly; deleting the status row cascades to
+ * messages, events, history and streams. Returns the deleted IDs.
+ */
+export function deleteWorkflowsSql(s: string, doomed: string): string {
+  return `WITH RECURSIVE doomed AS (${doomed}
+   ), wi AS (
+     DELETE FROM ${s}.workflow_input WHERE workflow_uuid IN (SELECT workflow_uuid FROM doomed)
+   ), wo AS (
+     DELETE FROM ${s}.workflow_output WHERE workflow_uuid IN (SELECT workflow_uuid FROM doomed)
+   ), oo AS (
+     DELETE FROM ${s}.operation_outputs WHERE workflow_uuid IN (SELECT workflow_uuid FROM doomed)
+   )
+   DELETE FROM ${s}.workflow_status WHERE workflow_uuid IN (SELECT workflow_uuid FROM doomed)
+   RETURNING workflow_uuid`
+}
+
+/** Deletes workflows and, with `deleteChildren`, all their descendants. Unknown IDs are ignored. */
+export async function deleteWorkflows(q: Queryable, s: string, ids: readonly string[], deleteChildren: boolean): Promise<void> {
+  await q.query(
+    deleteWorkflowsSql(
+      s,
+      `SELECT unnest($1::text[]) AS workflow_uuid
+       UNION SELECT ws.workflow_uuid FROM ${s}.workflow_status ws JOIN doomed d ON ws.parent_workflow_id = d.workflow_uuid
+       WHERE $2`,
+    ),
+    [ids, deleteChildren],
+  )
+}

@@ -262,3 +262,14 @@ export async function deadLetter(q: Queryable, s: string, workflowID: string, at
     [workflowID, attempts],
   )
 }
+
+/** Which of these workflows have finished, whatever the outcome (spec §6.6), earliest first. */
+export async function finishedAmong(q: Queryable, s: string, ids: readonly string[]): Promise<string[]> {
+  const rows = await q.query<{ workflow_uuid: string }>(
+    `SELECT workflow_uuid FROM ${s}.workflow_status
+     WHERE workflow_uuid = ANY($1::text[]) AND status NOT IN ('PENDING', 'ENQUEUED', 'DELAYED')
+     ORDER BY completed_at, updated_at`,
+    [ids],
+  )
+  return rows.map((r) => r.workflow_uuid)
+}

@@ -104,6 +104,22 @@ describeEachDatabase('workflow management', (db) => {
     expect(await fork.getStatus()).toMatchObject({ status: 'ENQUEUED', applicationVersion: 'v-next', timeoutMS: 60_000 })
   })
 
+  it('deletes a workflow with its steps, events and children, leaving others alone', async () => {
+    holdGates = false
+    const tag = `delete-${db.name}`
+    expect(await (await DBOS.startWorkflow(parent, { workflowID: tag })(tag)).getResult()).toBe(10)
+    const keep = `${tag}-kept`
+    await (await DBOS.startWorkflow(fiveSteps, { workflowID: keep })(keep)).getResult()
+    const family = (await DBOS.listWorkflows({ workflow_id_prefix: tag })).map((w) => w.workflowID)
+    const [child] = family.filter((id) => id !== tag && id !== keep)
+    expect((await DBOS.getWorkflowStatus(child!))?.parentWorkflowID).toBe(tag)
+    await DBOS.deleteWorkflow(tag, true)
+    expect(await DBOS.getWorkflowStatus(tag)).toBeNull()
+    expect(await DBOS.getWorkflowStatus(child!)).toBeNull()
+    expect(await DBOS.listWorkflowSteps(child!)).toBeUndefined()
+    expect((await DBOS.listWorkflowSteps(keep))?.length).toBe(5)
+  })
+
   it('reports unknown IDs with DBOSNonExistentWorkflowError', async () => {
     await expect(DBOS.resumeWorkflow('no-such-workflow')).rejects.toThrow(DBOSNonExistentWorkflowError)
     await expect(DBOS.forkWorkflow('no-such-workflow', 0)).rejects.toThrow(DBOSNonExistentWorkflowError)

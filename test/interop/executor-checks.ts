@@ -97,7 +97,7 @@ export function executorChecks(peers: () => Peers): void {
     const { client } = peers()
     const original = await client.enqueue({ workflowName: 'dbosPublish', queueName: q5 })
     await within(RESULT_MS, original.getResult(), 'the original')
-    const fork = await client.forkWorkflow<string>(original.workflowID, 4)
+    const fork = client.retrieveWorkflow<string>(await client.forkWorkflow(original.workflowID, 4))
     expect(await within(RESULT_MS, fork.getResult(), 'the fork')).toBe('published')
     expect(await fork.getStatus()).toMatchObject({ forkedFrom: original.workflowID, executorId: DBOS_APP.executorID })
   })
