@@ -67,8 +67,9 @@ async function createDatabase(open: (url: string) => Promise<DatabasePort>, url:
   try {
     await admin.exec(`CREATE DATABASE "${name.replace(/"/g, '""')}"`)
   } catch (e) {
-    // 42P04: another process created it first.
-    if (sqlState(e) !== '42P04') throw e
+    // Another process created it first: 42P04 once it has committed, 23505 (pg_database's unique index)
+    // while both CREATE DATABASE statements are still in flight.
+    if (sqlState(e) !== '42P04' && sqlState(e) !== '23505') throw e
   } finally {
     await admin.close()
   }

@@ -1,5 +1,6 @@
 // Migrations to schema 123: complete, idempotent, safe when several processes launch at once, and able to bring
 // a schema an older SDK left (at 99 or later, or passing the baseline check) up to 123.
+import { spawn } from 'node:child_process'
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import { migrate, SCHEMA_VERSION } from '../../core/sysdb/migrations.ts'
@@ -9,6 +10,7 @@ import type { DatabasePort } from '../../core/ports/database.ts'
 import { DBOSInitializationError } from '../../core/errors.ts'
 import { afterAll, afterEach, beforeEach, expect, it } from '../harness.ts'
 import { rollBackTo99 } from '../fixtures/schema-99.ts'
+import { scriptCommand } from '../support/command.ts'
 import {
   describeEachDatabase,
   describeOn,
@@ -38,9 +40,10 @@ async function versions(db: DatabasePort): Promise<number[]> {
 describeOn('postgres', 'migrations', () => {
   const name = `perdure_test_mig_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`
   const pools: ReturnType<typeof postgres>[] = []
+  const extraDatabases: string[] = []
   afterAll(async () => {
     await Promise.all(pools.map((p) => p.end({ timeout: 5 })))
-    await dropPostgresDatabases([name])
+    await dropPostgresDatabases([name, ...extraDatabases])
   })
 
   it('ten concurrent launches create the schema exactly once', async () => {
@@ -60,6 +63,28 @@ describeOn('postgres', 'migrations', () => {
        WHERE n.nspname = 'dbos' AND p.proname IN ('enqueue_workflow', 'send_message', 'notifications_function')`,
     )
     expect(Number(fn!.n)).toBe(3)
+  })
+
+  it('ten processes launched at once on an empty database all start, and the schema is created once', async () => {
+    const url = postgresUrl(`${name}_procs`)
+    extraDatabases.push(`${name}_procs`)
+    const runs = Array.from({ length: 10 }, () => {
+      const [command, args] = scriptCommand('test/fixtures/launch-once.ts', [url])
+      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      let output = ''
+      child.stdout.on('data', (d) => (output += d))
+      child.stderr.on('data', (d) => (output += d))
+      return new Promise<{ code: number | null; output: string }>((r) => child.on('exit', (code) => r({ code, output })))
+    })
+    const results = await Promise.all(runs)
+    for (const { code, output } of results) {
+      expect({ code, output: output.includes('LAUNCHED') ? 'LAUNCHED' : output }).toEqual({ code: 0, output: 'LAUNCHED' })
+    }
+    const sql = postgres(url, { max: 1, onnotice: () => {} })
+    pools.push(sql)
+    const db = postgresJsDatabase(sql as unknown as PostgresJsLike, false)
+    expect(await tables(db)).toEqual(TABLES)
+    expect(await versions(db)).toEqual([SCHEMA_VERSION])
   })
 
   it('a second migration changes nothing', async () => {
