@@ -12,6 +12,7 @@
 // Environment:
 //   PERDURE_BENCH_DATABASE_URL  database to DROP and recreate (default below; its name must contain "bench")
 //   PERDURE_BENCH_RUNTIME       runtime the caller expects this run to measure (checked, then printed)
+//   PERDURE_BUN_SQL=0           on Bun, measure Perdure on postgres.js instead of Bun.SQL
 import { cpus, loadavg } from 'node:os'
 import postgres from 'postgres'
 import { DBOS } from '../adapters/auto/mod.ts'
@@ -61,7 +62,9 @@ function checkRuntime(): string {
       `Asked to benchmark ${wanted}, but this is ${actual.name}: start bench/engine.ts with ${wanted} itself`,
     )
   }
-  return `${actual.name} ${actual.version}`
+  // On Bun, Perdure talks to Postgres through Bun.SQL unless PERDURE_BUN_SQL=0; the raw floor is postgres.js.
+  const driver = actual.name === 'bun' && process.env.PERDURE_BUN_SQL !== '0' ? 'Bun.SQL' : 'postgres.js'
+  return `${actual.name} ${actual.version}, Perdure on ${driver}`
 }
 
 /** Drops and recreates the benchmark database so every run starts from empty tables. */

@@ -31,8 +31,8 @@ export function redact(url: string): string {
 export async function openSystemDatabase(runtime: Runtime, config: DBOSConfig, url: string): Promise<DatabasePort> {
   const poolSize = config.systemDatabasePoolSize ?? 10
   const appName = config.name ?? 'app'
-  const open = async (target: string) => {
-    const db = await runtime.openDatabase({ url: target, poolSize, appName, pool: config.systemDatabasePool })
+  const open = async (target: string, size = poolSize) => {
+    const db = await runtime.openDatabase({ url: target, poolSize: size, appName, pool: config.systemDatabasePool })
     try {
       await db.query('SELECT 1')
       return db
@@ -59,11 +59,12 @@ export async function openSystemDatabase(runtime: Runtime, config: DBOSConfig, u
   }
 }
 
-async function createDatabase(open: (url: string) => Promise<DatabasePort>, url: string): Promise<void> {
+async function createDatabase(open: (url: string, poolSize: number) => Promise<DatabasePort>, url: string): Promise<void> {
   const parsed = new URL(url)
   const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
   parsed.pathname = '/postgres'
-  const admin = await open(parsed.toString())
+  // One statement: one connection, however large the pool (some drivers open the whole pool up front).
+  const admin = await open(parsed.toString(), 1)
   try {
     await admin.exec(`CREATE DATABASE "${name.replace(/"/g, '""')}"`)
   } catch (e) {

@@ -6,6 +6,7 @@
 //   PERDURE_TEST_DATABASE_URL  Postgres for the integration half (default below)
 //   PERDURE_REQUIRE_POSTGRES=1 fail when that Postgres is unreachable instead of skipping its half
 //   PERDURE_SKIP_POSTGRES=1    set for the test files when Postgres is skipped; they read it
+//   PERDURE_TEST_DATABASES     lanes' databases to run, comma-separated (default postgres,pglite)
 //
 // Plain Node ESM with no dependencies, so it runs before anything is built.
 import { spawn } from 'node:child_process'
@@ -358,7 +359,8 @@ async function main() {
   try {
     let index = 0
     for (const runtime of runtimes.filter((r) => onlyRuntimes.includes(r.name))) {
-      for (const database of databases) {
+      const onlyDatabases = (process.env.PERDURE_TEST_DATABASES || databases.join(',')).split(',')
+      for (const database of databases.filter((d) => onlyDatabases.includes(d))) {
         const name = `${runtime.name} × ${database}`
         if (database === 'postgres' && env.PERDURE_SKIP_POSTGRES === '1') {
           results.push({ name, counts: { passed: 0, failed: 0, skipped: 0, todo: 0 }, skipped: 'SKIPPED: no Postgres' })

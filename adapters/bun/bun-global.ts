@@ -6,6 +6,21 @@ interface BunServer {
   stop(closeActiveConnections?: boolean): Promise<void> | void
 }
 
+/** The slice of a Bun.SQL client (https://bun.sh/docs/runtime/sql) that adapters/bun/bun-sql.ts uses. */
+export interface BunSql {
+  unsafe(text: string, params?: unknown[]): Promise<unknown[]>
+  begin<T>(options: string, fn: (tx: BunSql) => Promise<T>): Promise<T>
+  reserve(): Promise<BunSql & { release(): void }>
+  listen(channel: string, onNotify: (payload: string) => void): Promise<{ unlisten(): Promise<void> }>
+  close(options?: { timeout?: number }): Promise<void>
+}
+
+interface BunSqlClass {
+  new (url: string, options: { max: number; connectionTimeout: number; bigint: boolean }): BunSql
+  /** Base class of every error Bun.SQL raises (PostgresError extends it). */
+  readonly SQLError: abstract new (...args: never[]) => Error
+}
+
 export interface BunGlobal {
   serve(options: {
     fetch: (req: Request) => Response | Promise<Response>
@@ -13,6 +28,7 @@ export interface BunGlobal {
     hostname?: string
   }): BunServer
   readonly env: Record<string, string | undefined>
+  readonly SQL: BunSqlClass
 }
 
 /** Bun's global object; only call inside functions that run on Bun. */

@@ -1,14 +1,28 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { DatabaseFactory } from '../../core/ports/database.ts'
 import type { Runtime } from '../../core/ports/runtime.ts'
 import { openDatabase } from '../shared/open-database.ts'
+import { bunSqlDatabase } from './bun-sql.ts'
 import { serve } from './serve.ts'
 import { bunGlobal } from './bun-global.ts'
 
-/** The Bun runtime: postgres.js or PGlite, unref'd timers, AsyncLocalStorage, Bun.serve. */
+const env = (name: string): string | undefined => bunGlobal().env[name]
+
+/**
+ * Bun's built-in client (Bun.SQL) for postgres:// URLs: it passes the same suite as postgres.js and cuts
+ * per-step latency (README, Benchmarks). PERDURE_BUN_SQL=0 selects postgres.js instead. A caller-supplied
+ * pool is a postgres.js one, and PGlite is the same on every runtime.
+ */
+const openBunDatabase: DatabaseFactory = async (options) => {
+  const bunSql = env('PERDURE_BUN_SQL') !== '0' && !options.pool && /^postgres(ql)?:\/\//.test(options.url)
+  return bunSql ? bunSqlDatabase(options.url, options.poolSize) : await openDatabase(options)
+}
+
+/** The Bun runtime: Bun.SQL (or postgres.js) or PGlite, unref'd timers, AsyncLocalStorage, Bun.serve. */
 export function createRuntime(): Runtime {
   return {
     name: 'bun',
-    openDatabase,
+    openDatabase: openBunDatabase,
     timer: {
       now: () => Date.now(),
       schedule(ms, fn) {
@@ -20,6 +34,6 @@ export function createRuntime(): Runtime {
     },
     createContext: <T>() => new AsyncLocalStorage<T>(),
     http: { serve },
-    env: (name) => bunGlobal().env[name],
+    env,
   }
 }
