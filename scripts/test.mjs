@@ -7,8 +7,9 @@
 //   PERDURE_REQUIRE_POSTGRES=1 fail when that Postgres is unreachable instead of skipping its half
 //   PERDURE_SKIP_POSTGRES=1    set for the test files when Postgres is skipped; they read it
 //   PERDURE_TEST_DATABASES     lanes' databases to run, comma-separated (default postgres,pglite)
+//   PERDURE_TEST_PGLITE_TEMPLATE  an initialized PGlite directory the PGlite suites copy (made here if unset)
 //
-// Plain Node ESM with no dependencies, so it runs before anything is built.
+// Plain Node ESM, so it runs before anything is built; its one dependency is PGlite, for the template.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { connect } from 'node:net'
@@ -353,8 +354,15 @@ async function main() {
   if (skipNotice) console.log(`${loud(skipNotice)}\n`)
 
   const reportDir = mkdtempSync(join(tmpdir(), 'perdure-test-'))
+  // One initdb for the whole run: the PGlite suites copy this directory instead of creating a database each.
+  if (!env.PERDURE_TEST_PGLITE_TEMPLATE) {
+    const template = join(reportDir, 'pglite-template')
+    const { PGlite } = await import('@electric-sql/pglite')
+    await (await PGlite.create(template)).close()
+    env.PERDURE_TEST_PGLITE_TEMPLATE = template
+  }
   const onlyRuntimes = (process.env.PERDURE_TEST_RUNTIMES || 'node,bun,deno').split(',')
-  /** @type {{ name: string, counts: Counts, crash?: string, skipped?: string }[]} */
+  /** @type {{ name: string, counts: Counts, seconds?: number, crash?: string, skipped?: string }[]} */
   const results = []
   try {
     let index = 0
@@ -374,6 +382,7 @@ async function main() {
         const laneEnv = { ...env, PERDURE_TEST_DB: database, PERDURE_RUN_ADMIN_SERVER: 'false' }
         const batches = runtime.perFile ? laneFiles.map((f) => [f]) : [laneFiles]
         const total = { passed: 0, failed: 0, skipped: 0, todo: 0 }
+        const started = Date.now()
         /** @type {string[]} */
         const crashes = []
         for (const batch of batches) {
@@ -396,7 +405,8 @@ async function main() {
             total.todo += counts.todo
           }
         }
-        results.push({ name, counts: total, ...(crashes.length ? { crash: crashes.join('; ') } : {}) })
+        const seconds = Math.round((Date.now() - started) / 1000)
+        results.push({ name, counts: total, seconds, ...(crashes.length ? { crash: crashes.join('; ') } : {}) })
       }
     }
   } finally {
@@ -409,7 +419,7 @@ async function main() {
   for (const { name, crash } of results) if (crash) console.log(`${name}: ${crash}`)
   const noTests = results.reduce((n, { counts }) => n + counts.passed + counts.failed, 0) === 0
   if (noTests) console.log('no test ran')
-  for (const { name, counts, crash, skipped } of results) {
+  for (const { name, counts, seconds, crash, skipped } of results) {
     if (skipped) {
       console.log(`${name}: ${skipped}`)
       continue
@@ -417,7 +427,7 @@ async function main() {
     // A crash is a failure even when no test result said so.
     const failed = crash ? Math.max(counts.failed, 1) : counts.failed
     const todo = counts.todo > 0 ? `, ${counts.todo} todo` : ''
-    console.log(`${name}: ${formatCounts({ ...counts, failed }, true)}${todo}`)
+    console.log(`${name}: ${formatCounts({ ...counts, failed }, true)}${todo} in ${seconds} s`)
     total.passed += counts.passed
     total.failed += failed
     total.skipped += counts.skipped

@@ -1,6 +1,6 @@
 // A DBOSClient on this runtime (Node, Bun or Deno) drives a worker running on Node.
-import { type ChildProcess, spawn } from 'node:child_process'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { Child } from '../support/child.ts'
 import { describeOn } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
 
@@ -9,32 +9,18 @@ const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: s
 const here = g.Bun ? 'bun' : g.Deno ? 'deno' : 'node'
 
 describeOn('postgres', `DBOSClient on ${here} with a Node worker`, (db) => {
-  let worker: ChildProcess | undefined
+  let worker: Child | undefined
   let url: string
   beforeAll(async () => {
     url = db.fresh()
     // The worker always runs on Node, whatever runs this test.
-    worker = spawn('node', ['--import', 'tsx', 'test/fixtures/client-worker.ts', url], { stdio: ['pipe', 'pipe', 'pipe'] })
-    let output = ''
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker not ready in 30 s:\n${output}`)), 30_000)
-      worker!.stdout!.on('data', (d) => {
-        output += d
-        if (output.includes('READY')) {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      worker!.stderr!.on('data', (d) => (output += d))
-      worker!.on('exit', (code) => reject(new Error(`worker exited ${code}:\n${output}`)))
-    })
+    const args = ['--import', 'tsx', 'test/fixtures/client-worker.ts', url]
+    worker = new Child('client-worker', ['node', args])
+    await worker.line('READY')
   })
   afterAll(async () => {
-    worker?.stdin?.end()
-    await new Promise((r) => {
-      const t = setTimeout(() => (worker?.kill('SIGKILL'), r(undefined)), 10_000)
-      worker?.on('exit', () => (clearTimeout(t), r(undefined)))
-    })
+    // Its exit code is not what this file tests; only that it is gone.
+    await worker?.askToExit('stdin', 10_000)
     await db.dropAll()
   })
 

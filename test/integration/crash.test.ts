@@ -2,20 +2,20 @@
 // new process with the same executor ID and application version must resume that workflow from its last
 // checkpoint. Only a real kill proves this: in-process tests cannot lose uncommitted state the way a dead
 // process does. Runs on Postgres (a fresh database per test) and on PGlite stored in a directory.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { scriptCommand } from '../support/command.ts'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { Child } from '../support/child.ts'
+import { scriptCommand } from '../support/command.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const WORKER = 'test/fixtures/crash-worker.ts'
 /** Per wait on a worker; a PGlite launch alone takes 2-4 s, so this is generous and still finite. */
 const WORKER_TIMEOUT_MS = 30_000
-const SLEEP_MS = 3000
+// Long enough that the recovering process, launched after the kill, can open its database and reach the
+// original deadline on a loaded machine (seen: 2.5 s was not always enough beside the browser test).
+const SLEEP_MS = 5000
 // Early in the sleep, so a busy machine still restarts well before the deadline (the test needs that margin).
 const KILL_INTO_SLEEP_MS = 500
 // Both processes of a test use these: recovery only picks up PENDING rows of the same executor and version.
@@ -25,121 +25,11 @@ const APP_VERSION = 'crash-test-v1'
 type Scenario = 'steps' | 'sleep' | 'recv' | 'instance'
 type Mode = 'run' | 'recover'
 
-/** Every worker still running, so that a failed test or a dying test process never leaves one behind. */
-const live = new Set<Worker>()
-process.once('exit', () => {
-  for (const worker of live) worker.signal('SIGKILL')
-})
-
-/** A spawned crash-worker: its stdout lines, its stderr (for failure messages) and its exit. */
-class Worker {
-  readonly label: string
-  readonly #child: ChildProcess
-  readonly #lines: string[] = []
-  readonly #onChange = new Set<() => void>()
-  #pending = ''
-  #stderr = ''
-  #exit: string | undefined
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-
-  constructor(scenario: Scenario, mode: Mode, args: string[]) {
-    this.label = `${scenario} ${mode}`
-    this.#child = spawn(...scriptCommand(WORKER, [scenario, mode, ...args]), {
-      cwd: root,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    live.add(this)
-    this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const parts = (this.#pending + chunk).split('\n')
-      this.#pending = parts.pop() ?? ''
-      this.#lines.push(...parts)
-      this.#changed()
-    })
-    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stderr += chunk
-    })
-    this.exited = new Promise((resolve) => {
-      // 'close', not 'exit': it comes after the last stdout chunk, so no line is missed.
-      this.#child.once('close', (code, signal) => {
-        live.delete(this)
-        this.#exit = signal ? `signal ${signal}` : `exit code ${code}`
-        this.#changed()
-        resolve({ code, signal })
-      })
-      this.#child.once('error', (error) => {
-        live.delete(this)
-        this.#exit = `spawn error ${error.message}`
-        this.#changed()
-        resolve({ code: null, signal: null })
-      })
-    })
-  }
-
-  /** Resolves with the rest of the first stdout line that starts with `prefix`; fails on exit or timeout. */
-  line(prefix: string, timeoutMS = WORKER_TIMEOUT_MS): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const finish = (settle: () => void) => {
-        clearTimeout(timer)
-        this.#onChange.delete(check)
-        settle()
-      }
-      const check = () => {
-        const found = this.#lines.find((l) => l.startsWith(prefix))
-        if (found !== undefined) finish(() => resolve(found.slice(prefix.length).trim()))
-        else if (this.#exit) {
-          finish(() => reject(this.#failure(`ended (${this.#exit}) without printing ${prefix.trim()}`)))
-        }
-      }
-      const timer = setTimeout(() => {
-        this.signal('SIGKILL')
-        const what = `printed no ${prefix.trim()} within ${timeoutMS} ms and was killed`
-        finish(() => reject(this.#failure(what)))
-      }, timeoutMS)
-      this.#onChange.add(check)
-      check()
-    })
-  }
-
-  /** Waits for a clean exit (shutdown must not hang); kills the worker and fails after the timeout. */
-  async succeeded(timeoutMS = WORKER_TIMEOUT_MS): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMS)
-    })
-    const outcome = await Promise.race([this.exited, timedOut])
-    clearTimeout(timer)
-    if (outcome === 'timeout') {
-      await this.kill()
-      throw this.#failure(`did not exit within ${timeoutMS} ms and was killed`)
-    }
-    if (outcome.code !== 0) throw this.#failure(`ended with ${this.#exit}`)
-  }
-
-  /** Lets a worker started with --await-go launch. */
-  go(): void {
-    this.#child.stdin!.end()
-  }
-
-  /** SIGKILL, the crash under test: no handler runs, nothing is flushed or closed. */
-  async kill(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    this.signal('SIGKILL')
-    return await this.exited
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    if (this.#exit === undefined) this.#child.kill(signal)
-  }
-
-  #changed(): void {
-    for (const listener of [...this.#onChange]) listener()
-  }
-
-  #failure(what: string): Error {
-    const stdout = [...this.#lines, this.#pending].filter(Boolean).join('\n')
-    return new Error(
-      `crash-worker (${this.label}) ${what}\n--- stdout ---\n${stdout}\n--- stderr ---\n${this.#stderr}`,
-    )
-  }
+/** A crash-worker run: `scenario` and `mode` are its positional arguments, `args` the rest. */
+function worker(scenario: Scenario, mode: Mode, args: string[]): Child {
+  return new Child(`crash-worker (${scenario} ${mode})`, scriptCommand(WORKER, [scenario, mode, ...args]), {
+    timeoutMS: WORKER_TIMEOUT_MS,
+  })
 }
 
 function workerArgs(db: string, sideFile: string, workflowID: string): string[] {
@@ -169,7 +59,7 @@ describeEachDatabase('crash recovery in real processes', (db) => {
   })
 
   afterAll(async () => {
-    await Promise.all([...live].map((worker) => worker.kill()))
+    await Child.killAll()
     await db.dropAll()
     rmSync(scratch, { recursive: true, force: true })
   })
@@ -178,13 +68,13 @@ describeEachDatabase('crash recovery in real processes', (db) => {
     const sideFile = join(scratch, 'five-steps.log')
     const args = workerArgs(db.persistent(), sideFile, 'crash-five-steps')
 
-    const first = new Worker('steps', 'run', args)
+    const first = worker('steps', 'run', args)
     // Printed at the start of step 4, so step 3's checkpoint is committed; step 4 then waits 10 s.
     await first.line('STEP3_DONE')
     expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
     expect(readRan(sideFile)).toEqual(['step 1 run', 'step 2 run', 'step 3 run'])
 
-    const second = new Worker('steps', 'recover', args)
+    const second = worker('steps', 'recover', args)
     const result = JSON.parse(await second.line('RESULT '))
     const status = JSON.parse(await second.line('STATUS '))
     await second.succeeded()
@@ -216,10 +106,11 @@ describeEachDatabase('crash recovery in real processes', (db) => {
     const sideFile = join(scratch, 'sleep.log')
     const args = workerArgs(db.persistent(), sideFile, 'crash-sleep')
 
-    const first = new Worker('sleep', 'run', args)
-    // The recovering process is loaded in the meantime and launches on go(), so that the restart is prompt
-    // even on a slow machine: a late restart would blur a correct wake-up with one a full sleep later.
-    const second = new Worker('sleep', 'recover', [...args, '--await-go'])
+    const first = worker('sleep', 'run', args)
+    // The recovering process is loaded in the meantime and launches once its stdin closes, so that the
+    // restart is prompt even on a slow machine: a late restart would blur a correct wake-up with one a full
+    // sleep later.
+    const second = worker('sleep', 'recover', [...args, '--await-go'])
     await second.line('READY')
     // Step A prints its Date.now() just before the workflow records the sleep's deadline.
     const sleptAt = Number(await first.line('SLEEPING '))
@@ -232,7 +123,7 @@ describeEachDatabase('crash recovery in real processes', (db) => {
     // well past the original deadline.
     const restartedAt = Date.now()
     expect(restartedAt).toBeLessThan(deadline - SLEEP_MS / 2)
-    second.go()
+    second.endInput()
     const result = JSON.parse(await second.line('RESULT '))
     const status = JSON.parse(await second.line('STATUS '))
     await second.succeeded()
@@ -249,11 +140,11 @@ describeEachDatabase('crash recovery in real processes', (db) => {
   it('delivers a message to a workflow SIGKILLed while waiting in recv, after the restart', async () => {
     const sideFile = join(scratch, 'recv.log')
     const args = workerArgs(db.persistent(), sideFile, 'crash-recv')
-    const first = new Worker('recv', 'run', args)
+    const first = worker('recv', 'run', args)
     await first.line('WAITING')
     await delay(300)
     expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
-    const second = new Worker('recv', 'recover', args)
+    const second = worker('recv', 'recover', args)
     const result = JSON.parse(await second.line('RESULT '))
     const status = JSON.parse(await second.line('STATUS '))
     await second.succeeded()
@@ -265,10 +156,10 @@ describeEachDatabase('crash recovery in real processes', (db) => {
   it('recovers a SIGKILLed ConfiguredInstance workflow onto the instance of the same name', async () => {
     const sideFile = join(scratch, 'instance.log')
     const args = workerArgs(db.persistent(), sideFile, 'crash-instance')
-    const first = new Worker('instance', 'run', args)
+    const first = worker('instance', 'run', args)
     await first.line('ENTRY1_DONE')
     expect(await first.kill()).toEqual({ code: null, signal: 'SIGKILL' })
-    const second = new Worker('instance', 'recover', args)
+    const second = worker('instance', 'recover', args)
     const result = JSON.parse(await second.line('RESULT '))
     const status = JSON.parse(await second.line('STATUS '))
     await second.succeeded()

@@ -1,6 +1,5 @@
 // Migrations to schema 123: complete, idempotent, safe when several processes launch at once, and able to bring
 // a schema an older SDK left (at 99 or later, or passing the baseline check) up to 123.
-import { spawn } from 'node:child_process'
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import { migrate, SCHEMA_VERSION } from '../../core/sysdb/migrations.ts'
@@ -10,6 +9,7 @@ import type { DatabasePort } from '../../core/ports/database.ts'
 import { DBOSInitializationError } from '../../core/errors.ts'
 import { afterAll, afterEach, beforeEach, expect, it } from '../harness.ts'
 import { rollBackTo99 } from '../fixtures/schema-99.ts'
+import { Child } from '../support/child.ts'
 import { scriptCommand } from '../support/command.ts'
 import {
   describeEachDatabase,
@@ -68,18 +68,15 @@ describeOn('postgres', 'migrations', () => {
   it('ten processes launched at once on an empty database all start, and the schema is created once', async () => {
     const url = postgresUrl(`${name}_procs`)
     extraDatabases.push(`${name}_procs`)
-    const runs = Array.from({ length: 10 }, () => {
-      const [command, args] = scriptCommand('test/fixtures/launch-once.ts', [url])
-      const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-      let output = ''
-      child.stdout.on('data', (d) => (output += d))
-      child.stderr.on('data', (d) => (output += d))
-      return new Promise<{ code: number | null; output: string }>((r) => child.on('exit', (code) => r({ code, output })))
+    const runs = Array.from({ length: 10 }, async (_, i) => {
+      const command = scriptCommand('test/fixtures/launch-once.ts', [url])
+      const child = new Child(`launch-once ${i}`, command, { stdin: 'ignore' })
+      const { code } = await child.exited
+      // The whole report only where the line is missing: it is what explains the failure.
+      return { code, output: child.stdout.includes('LAUNCHED') ? 'LAUNCHED' : child.report() }
     })
     const results = await Promise.all(runs)
-    for (const { code, output } of results) {
-      expect({ code, output: output.includes('LAUNCHED') ? 'LAUNCHED' : output }).toEqual({ code: 0, output: 'LAUNCHED' })
-    }
+    for (const result of results) expect(result).toEqual({ code: 0, output: 'LAUNCHED' })
     const sql = postgres(url, { max: 1, onnotice: () => {} })
     pools.push(sql)
     const db = postgresJsDatabase(sql as unknown as PostgresJsLike, false)
@@ -143,8 +140,11 @@ async function catalog(db: DatabasePort): Promise<string[]> {
 
 /** A port on an empty database of this kind, and how to close it. */
 async function emptyDatabase(kind: TestDatabase): Promise<DatabasePort> {
-  if (kind.name === 'pglite') return pgliteDatabase((await PGlite.create()) as unknown as PGliteLike)
   const url = kind.fresh()
+  if (kind.name === 'pglite') {
+    const pg = url.startsWith('file:') ? await PGlite.create(url.slice('file:'.length)) : await PGlite.create()
+    return pgliteDatabase(pg as unknown as PGliteLike)
+  }
   const admin = postgres(postgresUrl('postgres'), { max: 1, onnotice: () => {} })
   await admin.unsafe(`CREATE DATABASE "${new URL(url).pathname.slice(1)}"`)
   await admin.end()

@@ -5,15 +5,12 @@
 //
 // What really ran is read from the `obs` table, which the workers write from inside their steps (see the
 // fixture); the engine's own view is read from dbos.workflow_status. Postgres only: PGlite is one process.
-import { type ChildProcess, spawn } from 'node:child_process'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
-import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { expect, it } from '../harness.ts'
+import { Child } from '../support/child.ts'
 import { scriptCommand } from '../support/command.ts'
-import { describeOn, postgresUrl } from '../support/databases.ts'
+import { describeOn, shareDatabaseWithChildren } from '../support/databases.ts'
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const WORKER = 'test/fixtures/queue-worker.ts'
 /** Per wait on a worker's line or exit: a start-up alone takes 1-3 s on a loaded machine. */
 const LINE_TIMEOUT_MS = 30_000
@@ -28,114 +25,6 @@ const SLOW_WORKFLOWS = 30
 const DRAIN_WORKFLOWS = 3000
 const KILL_AFTER_RUNS = 300
 
-/** Every worker still running, so that a failed test or a dying test process never leaves one behind. */
-const live = new Set<Worker>()
-process.once('exit', () => {
-  for (const worker of live) worker.signal('SIGKILL')
-})
-
-type Exit = { code: number | null; signal: NodeJS.Signals | null }
-
-/** A spawned queue-worker: its stdout lines, its stderr (for failure messages) and its exit. */
-class Worker {
-  readonly label: string
-  readonly #child: ChildProcess
-  readonly #lines: string[] = []
-  readonly #onChange = new Set<() => void>()
-  #pending = ''
-  #stderr = ''
-  #exit: string | undefined
-  readonly exited: Promise<Exit>
-
-  constructor(label: string, args: string[]) {
-    this.label = label
-    this.#child = spawn(...scriptCommand(WORKER, args), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
-    live.add(this)
-    this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      const parts = (this.#pending + chunk).split('\n')
-      this.#pending = parts.pop() ?? ''
-      this.#lines.push(...parts)
-      this.#changed()
-    })
-    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      this.#stderr += chunk
-    })
-    this.exited = new Promise((resolve) => {
-      // 'close', not 'exit': it comes after the last stdout chunk, so no line is missed.
-      this.#child.once('close', (code, signal) => {
-        this.#ended(signal ? `signal ${signal}` : `exit code ${code}`, resolve, { code, signal })
-      })
-      this.#child.once('error', (e) => {
-        this.#ended(`spawn error ${e.message}`, resolve, { code: null, signal: null })
-      })
-    })
-  }
-
-  /** Resolves with the rest of the first stdout line that starts with `prefix`; fails on exit or timeout. */
-  line(prefix: string, timeoutMS = LINE_TIMEOUT_MS): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const finish = (settle: () => void) => {
-        clearTimeout(timer)
-        this.#onChange.delete(check)
-        settle()
-      }
-      const check = () => {
-        const found = this.#lines.find((l) => l.startsWith(prefix))
-        if (found !== undefined) finish(() => resolve(found.slice(prefix.length).trim()))
-        else if (this.#exit) {
-          finish(() => reject(this.failure(`ended (${this.#exit}) without printing ${prefix.trim()}`)))
-        }
-      }
-      const timer = setTimeout(() => {
-        this.signal('SIGKILL')
-        finish(() => reject(this.failure(`printed no ${prefix.trim()} within ${timeoutMS} ms and was killed`)))
-      }, timeoutMS)
-      this.#onChange.add(check)
-      check()
-    })
-  }
-
-  /** Closes stdin, the fixture's stop request, and waits for a clean exit; kills and fails after the timeout. */
-  async stop(timeoutMS = LINE_TIMEOUT_MS): Promise<void> {
-    this.#child.stdin!.end()
-    await this.line('STOPPED', timeoutMS)
-    const exit = await this.exited
-    if (exit.code !== 0) throw this.failure(`ended with ${this.#exit} after STOPPED`)
-  }
-
-  /** SIGKILL, the crash under test: no handler runs, nothing is flushed or closed. */
-  async kill(): Promise<Exit> {
-    this.signal('SIGKILL')
-    return await this.exited
-  }
-
-  signal(signal: NodeJS.Signals): void {
-    if (this.#exit === undefined) this.#child.kill(signal)
-  }
-
-  /** This worker's output so far, for failure messages. */
-  report(): string {
-    const stdout = [...this.#lines, this.#pending].filter(Boolean).join('\n')
-    const state = this.#exit ?? 'running'
-    return `--- ${this.label} (${state}) stdout ---\n${stdout}\n--- ${this.label} stderr ---\n${this.#stderr}`
-  }
-
-  failure(what: string): Error {
-    return new Error(`queue-worker ${this.label} ${what}\n${this.report()}`)
-  }
-
-  #ended(how: string, resolve: (exit: Exit) => void, exit: Exit): void {
-    live.delete(this)
-    this.#exit = how
-    this.#changed()
-    resolve(exit)
-  }
-
-  #changed(): void {
-    for (const listener of [...this.#onChange]) listener()
-  }
-}
-
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 /** Counts of a workflow-ID prefix's rows in dbos.workflow_status, by status. */
@@ -149,39 +38,29 @@ describeOn('postgres', 'queues across worker processes', (db) => {
   let url = ''
   let sql: postgres.Sql
   /** Every worker a test started, for failure messages (dead ones included). */
-  let started: Worker[] = []
+  let started: Child[] = []
 
-  beforeAll(async () => {
-    url = db.fresh()
-    // The observation table must exist before any worker runs a step, so the parent creates the database
-    // (launch would otherwise create it) and the table; the DBOS schema is migrated by the first launch.
-    const admin = postgres(postgresUrl('postgres'), { max: 1, onnotice: () => {} })
-    try {
-      await admin.unsafe(`CREATE DATABASE "${new URL(url).pathname.slice(1)}"`)
-    } finally {
-      await admin.end({ timeout: 5 })
-    }
-    sql = postgres(url, { max: 2, onnotice: () => {} })
+  // The observation table must exist before any worker runs a step.
+  shareDatabaseWithChildren(db, async (shared) => {
+    ({ url, sql } = shared)
     await sql`CREATE TABLE obs (wf text NOT NULL, executor text NOT NULL, kind text NOT NULL, at bigint NOT NULL)`
   })
 
-  afterAll(async () => {
-    await Promise.all([...live].map((worker) => worker.kill()))
-    await sql?.end({ timeout: 5 })
-    await db.dropAll()
-  })
-
-  function work(executorID: string, extra: string[] = []): Worker {
-    const worker = new Worker(executorID, ['work', '--db', url, '--executor-id', executorID, ...extra])
+  /** A queue-worker run; `name` (an executor ID, or the enqueuer's prefix) tells it apart in failures. */
+  function spawnWorker(name: string, args: string[]): Child {
+    const worker = new Child(`queue-worker ${name}`, scriptCommand(WORKER, args), { timeoutMS: LINE_TIMEOUT_MS })
     started.push(worker)
     return worker
+  }
+
+  function work(executorID: string, extra: string[] = []): Child {
+    return spawnWorker(executorID, ['work', '--db', url, '--executor-id', executorID, ...extra])
   }
 
   /** Runs an enqueuer to completion; resolves with the milliseconds its enqueues took. */
   async function enqueue(queue: 'limited' | 'drain', prefix: string, count: number): Promise<number> {
     const args = ['enqueue', '--db', url, '--queue', queue, '--prefix', prefix, '--count', String(count)]
-    const enqueuer = new Worker(`enqueuer-${prefix}`, args)
-    started.push(enqueuer)
+    const enqueuer = spawnWorker(`enqueuer-${prefix}`, args)
     const [enqueued, ms] = (await enqueuer.line('ENQUEUED ')).split(' ').map(Number)
     expect(enqueued).toBe(count)
     await enqueuer.line('STOPPED')

@@ -40,9 +40,10 @@ const sleeper = DBOS.registerWorkflow(async (ms: number) => {
   return Date.now() - before
 }, { name: 'sleeper' })
 
-async function relaunch(url: string): Promise<void> {
+/** Relaunches on `url` with this application version; null leaves the version to the environment or default. */
+async function relaunch(url: string, applicationVersion: string | null = 'v1'): Promise<void> {
   await DBOS.shutdown()
-  DBOS.setConfig({ name: 'recovery-tests', systemDatabaseUrl: url, applicationVersion: 'v1' })
+  DBOS.setConfig({ name: 'recovery-tests', systemDatabaseUrl: url, ...(applicationVersion ? { applicationVersion } : {}) })
   await DBOS.launch()
 }
 
@@ -90,6 +91,23 @@ describeEachDatabase('recovery', (db) => {
     expect((await DBOS.getWorkflowStatus(handle.workflowID))?.recoveryAttempts).toBe(2)
   })
 
+  it('recovers only the workflows of its own application version', async () => {
+    blocking = true
+    const tag = crypto.randomUUID()
+    const handle = await DBOS.startWorkflow(resumable, { workflowID: `version-${tag}` })(tag)
+    await waitForSteps(handle.workflowID, 1)
+    await DBOS.shutdown()
+    blocking = false
+    // Another version's executor leaves it alone: its code may differ.
+    await relaunch(url, 'v2')
+    await new Promise((r) => setTimeout(r, 500))
+    expect(await DBOS.getWorkflowStatus(handle.workflowID)).toMatchObject({ status: 'PENDING', applicationVersion: 'v1' })
+    expect(executions.get(`last:${tag}`)).toBeUndefined()
+    await relaunch(url, 'v1')
+    expect(await DBOS.retrieveWorkflow(handle.workflowID).getResult()).toBe(15)
+    expect(executions.get(`first:${tag}`)).toBe(1)
+  })
+
   it('dead-letters a workflow that keeps failing to finish', async () => {
     blocking = true
     const handle = await DBOS.startWorkflow(fragile)()
@@ -121,5 +139,24 @@ describeEachDatabase('recovery', (db) => {
     expect(step?.name).toBe('DBOS.sleep')
     expect(typeof step?.output).toBe('number')
     expect(step?.completedAtEpochMs).toBe(step?.output)
+  })
+
+  it('takes its version from the configuration, else DBOS__APPVERSION, else a digest of the workflow code', async () => {
+    const env = process.env as Record<string, string | undefined>
+    const before = env.DBOS__APPVERSION
+    try {
+      env.DBOS__APPVERSION = 'from-env'
+      await relaunch(url, 'from-config')
+      expect(DBOS.applicationVersion).toBe('from-config')
+      await relaunch(url, null)
+      expect(DBOS.applicationVersion).toBe('from-env')
+      delete env.DBOS__APPVERSION
+      await relaunch(url, null)
+      expect(DBOS.applicationVersion).toMatch(/^[0-9a-f]{64}$/)
+    } finally {
+      if (before === undefined) delete env.DBOS__APPVERSION
+      else env.DBOS__APPVERSION = before
+      await relaunch(url)
+    }
   })
 })

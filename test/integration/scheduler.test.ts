@@ -6,20 +6,22 @@
 // is moved 30 s back and their slot workflows are deleted, which is exactly what 30 s without any executor
 // leaves behind. The three-process part spawns test/fixtures/schedule-worker.ts (Postgres only: PGlite is one
 // process).
-import { type ChildProcess, spawn } from 'node:child_process'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'
+import { Child } from '../support/child.ts'
 import { scriptCommand } from '../support/command.ts'
-import { describeEachDatabase, describeOn, postgresUrl, type TestDatabase } from '../support/databases.ts'
+import {
+  describeEachDatabase,
+  describeOn,
+  shareDatabaseWithChildren,
+  type TestDatabase,
+} from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
 import { parseCrontab } from '../../core/scheduler/crontab.ts'
 
 const { DBOS, DBOSError, DBOSConflictingRegistrationError, DBOSNotRegisteredError, WorkflowQueue } = perdure
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** Every run of a scheduled workflow in this process: workflow ID and the two arguments it got. */
@@ -259,61 +261,26 @@ describeOn('postgres', 'scheduled workflows across processes', (db) => {
   const RUN_MS = 10_000
   let url = ''
   let sql: postgres.Sql
-  const workers: ChildProcess[] = []
-  const output = new Map<ChildProcess, { stdout: string; stderr: string }>()
 
-  beforeAll(async () => {
-    url = db.fresh()
-    // The observation table must exist before any tick runs, so the parent creates the database (launch would
-    // otherwise create it) and the table; the DBOS schema is migrated by the workers' launches.
-    const admin = postgres(postgresUrl('postgres'), { max: 1, onnotice: () => {} })
-    try {
-      await admin.unsafe(`CREATE DATABASE "${new URL(url).pathname.slice(1)}"`)
-    } finally {
-      await admin.end({ timeout: 5 })
-    }
-    sql = postgres(url, { max: 2, onnotice: () => {} })
+  // The observation table must exist before any tick runs.
+  shareDatabaseWithChildren(db, async (shared) => {
+    ({ url, sql } = shared)
     await sql`CREATE TABLE obs (wf text NOT NULL, executor text NOT NULL, scheduled text NOT NULL, actual text NOT NULL)`
   })
 
-  afterAll(async () => {
-    for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL')
-    await sql?.end({ timeout: 5 })
-    await db.dropAll()
-  })
-
-  function start(executorID: string): ChildProcess {
-    const child = spawn(...scriptCommand(WORKER, ['--db', url, '--executor-id', executorID]), {
-      cwd: root, stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    const out = { stdout: '', stderr: '' }
-    output.set(child, out)
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out.stdout += chunk))
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out.stderr += chunk))
-    workers.push(child)
-    return child
-  }
-
-  function report(): string {
-    return workers.map((w, i) => `--- worker ${i} ---\n${output.get(w)!.stdout}\n${output.get(w)!.stderr}`).join('\n')
-  }
-
-  async function line(worker: ChildProcess, text: string, ms = 30_000): Promise<void> {
-    const until = Date.now() + ms
-    while (!output.get(worker)!.stdout.split('\n').includes(text)) {
-      if (worker.exitCode !== null || Date.now() > until) throw new Error(`a worker never printed ${text}\n${report()}`)
-      await sleep(20)
-    }
+  function start(executorID: string): Child {
+    const args = ['--db', url, '--executor-id', executorID]
+    return new Child(`schedule-worker ${executorID}`, scriptCommand(WORKER, args))
   }
 
   it('runs every slot of a shared per-second schedule exactly once, without gaps', async () => {
     const three = ['sched-a', 'sched-b', 'sched-c'].map(start)
-    await Promise.all(three.map((w) => line(w, 'READY')))
+    await Promise.all(three.map((w) => w.line('READY')))
     const allUp = Date.now()
     await sleep(RUN_MS)
     const firstStop = Date.now()
-    for (const w of three) w.stdin!.end()
-    await Promise.all(three.map((w) => line(w, 'STOPPED')))
+    for (const w of three) w.endInput()
+    await Promise.all(three.map((w) => w.line('STOPPED')))
 
     const rows = await sql<{ id: string; status: string; schedule_name: string }[]>`
       SELECT workflow_uuid AS id, status, schedule_name FROM dbos.workflow_status ORDER BY workflow_uuid`

@@ -13,6 +13,7 @@
 // rows of the queues it serves. stdout carries only protocol lines; DBOS logs at warn level, to stderr.
 import { parseArgs } from 'node:util'
 import { DBOS } from '@dbos-inc/dbos-sdk'
+import { exitAfter, readyUntilStdinCloses, runMain, stopAfter } from '../support/fixture.ts'
 import { DBOS_APP } from './apps.ts'
 
 /** The error `dbosFails` throws: a user error with its own name and code. */
@@ -71,11 +72,7 @@ async function main(): Promise<void> {
     console.error('dbos-executor: --db <url> is required; see the usage at the top of the file')
     process.exit(2)
   }
-  // For a parent that died without closing our stdin; the test file's own limit is shorter.
-  setTimeout(() => {
-    console.error('dbos-executor: still running after 5 min, exiting')
-    process.exit(3)
-  }, 300_000).unref()
+  exitAfter('dbos-executor', 300_000)
   DBOS.setConfig({
     name: DBOS_APP.name,
     systemDatabaseUrl: values.db,
@@ -86,18 +83,7 @@ async function main(): Promise<void> {
   })
   await DBOS.launch()
   await DBOS.registerQueue(DBOS_APP.queue)
-  process.stdout.write('READY\n')
-  for await (const _ of process.stdin) {
-    // Only the end of stdin matters.
-  }
-  await DBOS.shutdown()
-  process.stdout.write('STOPPED\n')
+  await stopAfter(readyUntilStdinCloses, () => DBOS.shutdown())
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error('dbos-executor failed:', e)
-    process.exit(1)
-  },
-)
+runMain('dbos-executor', main, { exitWhenDone: true })

@@ -5,15 +5,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { PEER_APP } from './apps.ts'
+import { Child } from '../support/child.ts'
+import { scriptCommand } from '../support/command.ts'
 import type { Peers } from './peers.ts'
-import { Child, delay, within } from './world.ts'
+import { delay, within } from './world.ts'
 
 const PEER = 'test/interop/perdure-peer.ts'
 const RESULT_MS = 20_000
 
 function peer(url: string, executorID: string, sideFile: string, start?: string): Child {
   const args = ['--db', url, '--executor-id', executorID, '--side-file', sideFile, ...(start ? ['--start', start] : [])]
-  return new Child(`perdure peer ${executorID}`, PEER, args)
+  return new Child(`perdure peer ${executorID}`, scriptCommand(PEER, args))
 }
 
 /** The side file's lines, `<label> <pid>`, for every step execution that ran to its end. */
@@ -69,7 +71,7 @@ export function peerChecks(peers: () => Peers): void {
     const id = `crash-${crypto.randomUUID()}`
     const first = peer(url, 'peer-crash', sideFile, id)
     await first.line('STEP3_DONE')
-    first.kill()
+    await first.kill()
     expect((await first.exited).signal).toBe('SIGKILL')
     const second = peer(url, 'peer-crash', sideFile)
     await second.line('READY')

@@ -13,6 +13,7 @@
 // record of what really ran. stdout carries only protocol lines; Perdure logs at warn level, to stderr.
 import { appendFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { emit, exitAfter, readyUntilStdinCloses, runMain, stopAfter } from '../support/fixture.ts'
 import { perdure } from '../support/perdure.ts'
 import { PEER_APP } from './apps.ts'
 
@@ -32,11 +33,7 @@ if (!values.db || !values['executor-id'] || !sideFile) {
   process.exit(2)
 }
 
-// For a parent that died without closing our stdin; the test file's own limits are shorter.
-setTimeout(() => {
-  console.error('perdure-peer: still running after 5 min, exiting')
-  process.exit(3)
-}, 300_000).unref()
+exitAfter('perdure-peer', 300_000)
 
 function ran(label: string): void {
   appendFileSync(sideFile!, `${label} ${process.pid}\n`)
@@ -60,7 +57,7 @@ const fiveSteps = DBOS.registerWorkflow(async () => {
     sum += await DBOS.runStep(async () => {
       if (n === 4 && values.start) {
         // Step 3 returned only after its checkpoint committed, so a kill from here on must keep steps 1-3.
-        process.stdout.write('STEP3_DONE\n')
+        emit('STEP3_DONE')
         await delay(10_000)
       }
       ran(`step ${n}`)
@@ -81,18 +78,7 @@ async function main(): Promise<void> {
   })
   await DBOS.launch()
   if (values.start) await DBOS.startWorkflow(fiveSteps, { workflowID: values.start })()
-  process.stdout.write('READY\n')
-  for await (const _ of process.stdin) {
-    // Only the end of stdin matters.
-  }
-  await DBOS.shutdown()
-  process.stdout.write('STOPPED\n')
+  await stopAfter(readyUntilStdinCloses, () => DBOS.shutdown())
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error('perdure-peer failed:', e)
-    process.exit(1)
-  },
-)
+runMain('perdure-peer', main, { exitWhenDone: true })

@@ -4,10 +4,10 @@
 import { DBOS as OfficialDBOS } from '@dbos-inc/dbos-sdk'
 import { expect, it } from '../harness.ts'
 import type { TestDatabase } from '../support/databases.ts'
+import type { Child } from '../support/child.ts'
 import { perdure } from '../support/perdure.ts'
 import { PERDURE_APP } from './apps.ts'
 import {
-  type Child,
   dbosExecutor,
   migrationVersions,
   officialMigrationsUpTo,

@@ -2,6 +2,7 @@
 // process share one Postgres system database, each as its own named application (test/interop/apps.ts).
 import { DBOSClient as OfficialClient } from '@dbos-inc/dbos-sdk'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { Child } from '../support/child.ts'
 import type { TestDatabase } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
 import { clientChecks } from './client-checks.ts'
@@ -10,7 +11,7 @@ import { peerChecks } from './peer-checks.ts'
 import type { Peers } from './peers.ts'
 import { scheduleChecks } from './schedule-checks.ts'
 import { prepareSchemas, type SchemaObservations, schemaChecks } from './schema-checks.ts'
-import { Child, connect } from './world.ts'
+import { connect } from './world.ts'
 // Perdure's workflows and queues must be declared before prepareSchemas launches it.
 import './perdure-app.ts'
 
@@ -37,7 +38,7 @@ export function declareInterop(db: TestDatabase): void {
   })
 
   afterAll(async () => {
-    Child.killAll()
+    await Child.killAll()
     await peers?.official.destroy()
     await peers?.client.destroy()
     await peers?.sql.end({ timeout: 5 })

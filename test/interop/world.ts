@@ -1,89 +1,17 @@
 // What the interop checks share: fixture child processes, schema dumps, direct SQL, and waits with a deadline
 // (a hung wait must fail its test, not hang the file).
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import postgres from 'postgres'
+import { Child } from '../support/child.ts'
 import { scriptCommand } from '../support/command.ts'
 import { postgresUrl } from '../support/databases.ts'
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-/** Per wait on a child process; a launch takes a second or two. */
-const CHILD_TIMEOUT_MS = 30_000
-
-/** Every child still running, so that a failed test or a dying test process never leaves one behind. */
-const live = new Set<Child>()
-process.once('exit', () => {
-  for (const child of live) child.kill()
-})
-
-/**
- * A fixture script in a child process, speaking the protocol of test/interop's fixtures: lines on stdout,
- * logs on stderr (shown only when something fails), and a clean shutdown when its stdin closes.
- */
-export class Child {
-  readonly #label: string
-  readonly #child: ChildProcess
-  #stdout = ''
-  #stderr = ''
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-
-  constructor(label: string, script: string, args: string[]) {
-    this.#label = label
-    this.#child = spawn(...scriptCommand(script, args), { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] })
-    this.#child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (this.#stdout += chunk))
-    this.#child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.#stderr += chunk))
-    live.add(this)
-    this.exited = new Promise((resolve) => {
-      this.#child.once('close', (code, signal) => resolve({ code, signal }))
-      this.#child.once('error', () => resolve({ code: null, signal: null }))
-    })
-    void this.exited.then(() => live.delete(this))
-  }
-
-  /** Kills every child still running. */
-  static killAll(): void {
-    for (const child of live) child.kill()
-  }
-
-  /** Resolves once the child has printed `text` as a whole line; fails with its output on exit or timeout. */
-  async line(text: string): Promise<void> {
-    const deadline = Date.now() + CHILD_TIMEOUT_MS
-    let exited = false
-    void this.exited.then(() => (exited = true))
-    while (!this.#stdout.split('\n').includes(text)) {
-      if (exited) throw this.failure(`exited before printing ${text}`)
-      if (Date.now() > deadline) throw this.failure(`printed no ${text} within ${CHILD_TIMEOUT_MS} ms`)
-      await delay(20)
-    }
-  }
-
-  /** Closes its stdin, which shuts it down, and waits for a clean exit. */
-  async stop(): Promise<void> {
-    this.#child.stdin!.end()
-    const { code } = await within(CHILD_TIMEOUT_MS, this.exited, `${this.#label} to exit`).catch((e: unknown) => {
-      this.kill()
-      throw e
-    })
-    if (code !== 0) throw this.failure(`exited with code ${code}`)
-  }
-
-  /** SIGKILL: for a crash under test, and for clean-up. */
-  kill(): void {
-    this.#child.kill('SIGKILL')
-  }
-
-  /** An error carrying everything the child printed. */
-  failure(what: string): Error {
-    return new Error(`${this.#label} ${what}\n--- stdout ---\n${this.#stdout}\n--- stderr ---\n${this.#stderr}`)
-  }
-}
 
 /** An official DBOS 5.3.0 executor (test/interop/dbos-executor.ts); it has launched once it prints `READY`. */
 export function dbosExecutor(url: string, options: { migrations: boolean }): Child {
   const args = ['--db', url, ...(options.migrations ? [] : ['--no-migrations'])]
-  return new Child('official executor', 'test/interop/dbos-executor.ts', args)
+  return new Child('official executor', scriptCommand('test/interop/dbos-executor.ts', args))
 }
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

@@ -1,9 +1,10 @@
 // The two databases every engine test runs on: a real Postgres server and in-memory PGlite.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
-import { describe } from '../harness.ts'
+import { afterAll, beforeAll, describe } from '../harness.ts'
+import { Child } from './child.ts'
 
 export interface TestDatabase {
   /** 'postgres' or 'pglite', for test names. */
@@ -38,6 +39,36 @@ export async function dropPostgresDatabases(names: readonly string[]): Promise<v
   }
 }
 
+/**
+ * Registers a suite's hooks for a fresh Postgres database it shares with its child processes. Before all:
+ * creates the database ahead of any launch, which would otherwise create it, and calls `setUp` with its URL
+ * and a small pool, to keep them and to create what the children write to; the DBOS schema comes with their
+ * first launch. After all: kills every child still running, as it would go on writing, then ends the pool and
+ * drops the database.
+ */
+export function shareDatabaseWithChildren(
+  db: TestDatabase,
+  setUp: (shared: { url: string; sql: postgres.Sql }) => Promise<void>,
+): void {
+  let sql: postgres.Sql | undefined
+  beforeAll(async () => {
+    const url = db.fresh()
+    const admin = postgres(postgresUrl('postgres'), { max: 1, onnotice: () => {} })
+    try {
+      await admin.unsafe(`CREATE DATABASE "${new URL(url).pathname.slice(1)}"`)
+    } finally {
+      await admin.end({ timeout: 5 })
+    }
+    sql = postgres(url, { max: 2, onnotice: () => {} })
+    await setUp({ url, sql })
+  })
+  afterAll(async () => {
+    await Child.killAll()
+    await sql?.end({ timeout: 5 })
+    await db.dropAll()
+  })
+}
+
 function postgresDatabase(): TestDatabase {
   const created: string[] = []
   return {
@@ -57,17 +88,25 @@ function postgresDatabase(): TestDatabase {
   }
 }
 
+/**
+ * An initialized, empty PGlite data directory the test runner prepared (scripts/test.mjs). Creating a PGlite
+ * database runs initdb, seconds of WebAssembly per suite; a copy of this directory opens in a fraction of that.
+ */
+const pgliteTemplate = process.env.PERDURE_TEST_PGLITE_TEMPLATE
+
 function pgliteDatabase(): TestDatabase {
   const dirs: string[] = []
+  const directory = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perdure-test-'))
+    dirs.push(dir)
+    if (pgliteTemplate) cpSync(pgliteTemplate, dir, { recursive: true })
+    return `file:${dir}`
+  }
   return {
     name: 'pglite',
     skip: false,
-    fresh: () => 'memory://',
-    persistent() {
-      const dir = mkdtempSync(join(tmpdir(), 'perdure-test-'))
-      dirs.push(dir)
-      return `file:${dir}`
-    },
+    fresh: () => (pgliteTemplate ? directory() : 'memory://'),
+    persistent: directory,
     async dropAll() {
       for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
     },
