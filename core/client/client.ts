@@ -79,10 +79,19 @@ export class DBOSClient {
   readonly #runtime: Runtime
   readonly #appName: string | null
   readonly #reader: ReaderContext
-  #ownsDatabase = true
+  /** False when sharing the embedded database of a launch in this process: that launch closes it. */
+  readonly #ownsDatabase: boolean
 
-  private constructor(db: DatabasePort, s: string, serialization: Serialization, runtime: Runtime, appName: string | null) {
+  private constructor(
+    db: DatabasePort,
+    ownsDatabase: boolean,
+    s: string,
+    serialization: Serialization,
+    runtime: Runtime,
+    appName: string | null,
+  ) {
     this.#db = db
+    this.#ownsDatabase = ownsDatabase
     this.#s = s
     this.#serialization = serialization
     this.#runtime = runtime
@@ -110,9 +119,7 @@ export class DBOSClient {
       systemDatabasePoolSize: config.systemDatabasePoolSize ?? 4,
       ...(config.systemDatabasePool ? { systemDatabasePool: config.systemDatabasePool } : {}),
     }, url)
-    const client = new DBOSClient(db, s, new Serialization(config.serializer), runtime, config.applicationName ?? null)
-    client.#ownsDatabase = !shared
-    return client
+    return new DBOSClient(db, !shared, s, new Serialization(config.serializer), runtime, config.applicationName ?? null)
   }
 
   /** Closes the connections (a shared embedded database stays open for its launch). */

@@ -396,6 +396,17 @@ export class Engine {
     this.#checkpointFate(exec, ck.functionID, result!)
   }
 
+  /**
+   * Checkpoints an operation whose effect is its write in `tx` (a message, an event, a stream value): no
+   * output, completed now.
+   */
+  async checkpointWriteIn(tx: Queryable, exec: Execution, functionID: number, name: string, startedAt: number): Promise<void> {
+    await this.checkpointIn(tx, exec, {
+      functionID, name, output: null, error: null, childWorkflowID: null,
+      startedAt, completedAt: this.settings.runtime.timer.now(), serialization: PORTABLE,
+    })
+  }
+
   #checkpointFate(exec: Execution, functionID: number, result: CheckpointResult): void {
     if (result === 'not-owner') {
       exec.abort.abort(new DBOSWorkflowConflictError(exec.workflowID))

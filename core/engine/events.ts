@@ -1,4 +1,3 @@
-import { PORTABLE } from '../serialization/serializer.ts'
 import { readEvent, upsertEvent } from '../sysdb/messages.ts'
 import type { Engine } from './engine.ts'
 import { valueFormat } from './messages.ts'
@@ -23,10 +22,7 @@ export async function setEvent(engine: Engine, exec: Execution, id: number, key:
   const started = runtime.timer.now()
   await db.transaction(async (tx) => {
     await upsertEvent(tx, s, { workflowID: exec.workflowID, functionID: id, key, value: text, format })
-    await engine.checkpointIn(tx, exec, {
-      functionID: id, name: 'DBOS.setEvent', output: null, error: null, childWorkflowID: null,
-      startedAt: started, completedAt: runtime.timer.now(), serialization: PORTABLE,
-    })
+    await engine.checkpointWriteIn(tx, exec, id, 'DBOS.setEvent', started)
   })
   engine.published(EVENTS_CHANNEL, `${exec.workflowID}::${key}`)
 }

@@ -39,10 +39,7 @@ export async function sendFromWorkflow(
   try {
     await db.transaction(async (tx) => {
       await insertMessage(tx, s, { destinationID, topic, message: text, format, messageID: crypto.randomUUID() })
-      await engine.checkpointIn(tx, exec, {
-        functionID: id, name: 'DBOS.send', output: null, error: null, childWorkflowID: null,
-        startedAt: started, completedAt: runtime.timer.now(), serialization: PORTABLE,
-      })
+      await engine.checkpointWriteIn(tx, exec, id, 'DBOS.send', started)
     })
   } catch (e) {
     if (sqlState(e) !== '23503') throw e

@@ -1,6 +1,6 @@
 import { DBOSStepNondeterminismError, DBOSWorkflowConflictError } from '../errors.ts'
 import { asDuplicate } from '../queue/enqueue.ts'
-import { insertWorkflows, type NewWorkflow } from '../sysdb/workflow-status.ts'
+import { type InsertedWorkflow, insertWorkflows, type NewWorkflow } from '../sysdb/workflow-status.ts'
 import { writeCheckpoints } from '../sysdb/operation-outputs.ts'
 import type { Engine, StartParams } from './engine.ts'
 import { Handle, type WorkflowHandle } from './handle.ts'
@@ -26,14 +26,7 @@ export async function startTopLevel<R>(
   const stored = await engine.insert(row).catch((e: unknown) => {
     throw asDuplicate(e, workflowID, params)
   })
-  engine.checkConflict(stored, row)
-  if (stored.creator_xid === row.token) {
-    if (row.status === 'PENDING') {
-      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args, params.instance ?? reg.target)
-    } else {
-      engine.onEnqueue(row.queueName!)
-    }
-  }
+  runIfCreated(engine, stored, row, format, reg, args, params)
   return new Handle<R>(getEngine, workflowID)
 }
 
@@ -68,15 +61,28 @@ export async function startChild<R>(
     if (error !== e) await recordOperation(engine, parent, id, reg.name, undefined, now, { error })
     throw error
   })
-  engine.checkConflict(stored, row)
-  if (stored.creator_xid === row.token) {
-    if (row.status === 'PENDING') {
-      engine.launch(engine.execution(workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS), reg, args, params.instance ?? reg.target)
-    } else {
-      engine.onEnqueue(row.queueName!)
-    }
-  }
+  runIfCreated(engine, stored, row, format, reg, args, params)
   return new Handle<R>(getEngine, workflowID)
+}
+
+/** After the insert: if this call created the row, run it now (PENDING) or wake its queue's dispatcher. */
+function runIfCreated(
+  engine: Engine,
+  stored: InsertedWorkflow,
+  row: NewWorkflow,
+  format: string,
+  reg: WorkflowRegistration,
+  args: unknown[],
+  params: StartParams,
+): void {
+  engine.checkConflict(stored, row)
+  if (stored.creator_xid !== row.token) return
+  if (row.status === 'PENDING') {
+    const exec = engine.execution(row.workflowID, row.token, stored.serialization ?? format, row.deadlineEpochMS)
+    engine.launch(exec, reg, args, params.instance ?? reg.target)
+  } else {
+    engine.onEnqueue(row.queueName!)
+  }
 }
 
 function insertChild(engine: Engine, parent: Execution, id: number, reg: WorkflowRegistration, row: NewWorkflow, now: number) {

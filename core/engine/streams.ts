@@ -54,10 +54,7 @@ export async function writeStream(
           return
         }
         await appendStream(tx, s, write)
-        await engine.checkpointIn(tx, exec, {
-          functionID: id, name, output: null, error: null, childWorkflowID: null,
-          startedAt: started, completedAt: runtime.timer.now(), serialization: PORTABLE,
-        })
+        await engine.checkpointWriteIn(tx, exec, id, name, started)
       })
       break
     } catch (e) {
