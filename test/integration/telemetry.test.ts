@@ -31,6 +31,7 @@ describeOn('pglite', 'telemetry', () => {
       return c.json({})
     })
     const server = await serve(collector.fetch, { port: 0 })
+    let workflowID = ''
     try {
       DBOS.setConfig({
         name: 'telemetry',
@@ -40,6 +41,7 @@ describeOn('pglite', 'telemetry', () => {
       })
       await DBOS.launch()
       const handle = await DBOS.startWorkflow(traced)(41)
+      workflowID = handle.workflowID
       expect(await handle.getResult()).toBe(42)
       await DBOS.shutdown() // flushes the exporter
     } finally {
@@ -47,9 +49,17 @@ describeOn('pglite', 'telemetry', () => {
     }
     const workflow = spans.find((s) => s.name === 'traced')
     expect(workflow).toBeDefined()
-    const id = (s: OtlpSpan, key: string) => s.attributes.find((a) => a.key === key)?.value.stringValue
-    expect(id(workflow!, 'dbos.workflow.id')).toBe((spans.find((s) => s.name === 'traced') && id(workflow!, 'dbos.workflow.id')))
-    const steps = spans.filter((s) => s.parentSpanId === workflow!.spanId).map((s) => [s.name, s.status?.code])
-    expect(steps).toEqual([['addOne', 1], ['failing', 2]])
+    // OTLP/JSON carries strings as stringValue and integers as intValue (a string, for 64-bit safety).
+    const attribute = (s: OtlpSpan, key: string) => {
+      const value = s.attributes.find((a) => a.key === key)?.value
+      return value?.stringValue ?? (value?.intValue === undefined ? undefined : Number(value.intValue))
+    }
+    expect(workflowID).not.toBe('')
+    expect(attribute(workflow!, 'dbos.workflow.id')).toBe(workflowID)
+    expect(attribute(workflow!, 'dbos.operation.type')).toBe('workflow')
+    const steps = spans
+      .filter((s) => s.parentSpanId === workflow!.spanId)
+      .map((s) => [s.name, s.status?.code, attribute(s, 'dbos.workflow.id'), attribute(s, 'dbos.step.id')])
+    expect(steps).toEqual([['addOne', 1, workflowID, 0], ['failing', 2, workflowID, 1]])
   })
 })
