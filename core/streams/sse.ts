@@ -2,10 +2,11 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { streamSSE } from 'hono/streaming'
 import { DBOSNonExistentWorkflowError } from '../errors.ts'
+import type { ShutdownSignal } from '../engine/control-flow.ts'
 import type { Engine } from '../engine/engine.ts'
-import { readStream } from '../engine/streams.ts'
+import { engineReader, type ReadGuard, streamValues } from '../engine/streams.ts'
 import { PORTABLE } from '../serialization/serializer.ts'
-import { checkStreamToken } from './token.ts'
+import { checkStreamToken, MIN_SECRET_LENGTH } from './token.ts'
 
 /** Options of the stream routes. Without a token secret or an authorize hook, every request is refused. */
 export interface StreamRoutesOptions {
@@ -21,10 +22,30 @@ export interface StreamRoutesOptions {
 
 const OFFSET = /^(0|[1-9][0-9]{0,8})$/
 
-function credentials(req: Request): string | undefined {
-  const header = req.headers.get('authorization')
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim()
-  return new URL(req.url).searchParams.get('token') ?? undefined
+/** The credential a request carries: `?token=` (always a stream token), or a bearer one (maybe the app's own). */
+function credentials(req: Request): { token: string; from: 'query' | 'bearer' } | undefined {
+  const query = new URL(req.url).searchParams.get('token')
+  if (query !== null) return { token: query, from: 'query' }
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.get('authorization') ?? '')?.[1]
+  return bearer === undefined ? undefined : { token: bearer, from: 'bearer' }
+}
+
+/** Thrown into a reader whose client has gone; never reaches a client. */
+class ClientGone extends Error {}
+
+/**
+ * Stops a reader when its client disconnects or the engine shuts down. The reader waits inside a poll between
+ * values, where an async generator's return() cannot reach it; the signal cuts the wait short.
+ */
+function readerGuard(engine: Engine, client: AbortSignal): ReadGuard {
+  const stopping = engine.stopping.signal
+  return {
+    signal: AbortSignal.any([stopping, client]),
+    check: () => {
+      if (stopping.aborted) throw (stopping.reason as ShutdownSignal).toError()
+      if (client.aborted) throw new ClientGone('client disconnected')
+    },
+  }
 }
 
 /** Where to start: `?offset=N`, else one past `Last-Event-ID`, else 0; undefined when malformed. */
@@ -44,6 +65,14 @@ function startOffset(req: Request): number | undefined {
  * @example app.route('/api', DBOS.streamRoutes({ tokenSecret: secret }))
  */
 export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOptions = {}): Hono {
+  const { tokenSecret } = options
+  // Refused here rather than on every request: a short secret would make each one fail with a 500.
+  if (tokenSecret !== undefined && (typeof tokenSecret !== 'string' || tokenSecret.length < MIN_SECRET_LENGTH)) {
+    throw new TypeError(`streamRoutes: tokenSecret must be a string of at least ${MIN_SECRET_LENGTH} characters`)
+  }
+  if (options.authorize !== undefined && typeof options.authorize !== 'function') {
+    throw new TypeError('streamRoutes: authorize must be a function')
+  }
   const app = new Hono()
   if (options.cors) app.use('*', cors({ origin: options.cors.origin, allowHeaders: ['Authorization', 'Last-Event-ID'] }))
   const heartbeatMs = options.heartbeatMs ?? 15_000
@@ -51,10 +80,15 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
   app.get('/workflows/:id/streams/:key', async (c) => {
     const workflowID = c.req.param('id')
     const key = c.req.param('key')
-    const token = credentials(c.req.raw)
-    if (token !== undefined) {
-      if (!options.tokenSecret) return c.json({ error: 'Stream tokens are not enabled on this server' }, 401)
-      const problem = await checkStreamToken(options.tokenSecret, token, workflowID, key)
+    const presented = credentials(c.req.raw)
+    const problem = presented && tokenSecret !== undefined
+      ? await checkStreamToken(tokenSecret, presented.token, workflowID, key)
+      : 'disabled'
+    // A bearer credential that is no stream token of ours (not signed with the secret) may be the application's
+    // own session token: the authorize hook decides. A genuine token for another stream, or expired, is refused.
+    const notOurs = problem === 'disabled' || problem === 'malformed' || problem === 'bad-signature'
+    if (presented && (!notOurs || presented.from === 'query' || !options.authorize)) {
+      if (problem === 'disabled') return c.json({ error: 'Stream tokens are not enabled on this server' }, 401)
       if (problem === 'other-stream') return c.json({ error: 'This token grants another stream' }, 403)
       if (problem) return c.json({ error: `Invalid stream token (${problem})` }, 401)
     } else if (!options.authorize) {
@@ -73,20 +107,28 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
       // Between a shutdown and the next launch: the client retries, and resumes where it was.
       return c.json({ error: 'Not running, retry shortly' }, 503, { 'retry-after': '1', connection: 'close' })
     }
-    const values = readStream<unknown>(eng, workflowID, key, offset)
+    // Aborted when the client goes: by the request's signal (Node's adapter, Bun.serve and Deno.serve abort it
+    // on disconnect) or by the cancelled response body (Hono's onAbort), whichever comes first.
+    const gone = new AbortController()
+    const request = c.req.raw.signal
+    if (request.aborted) gone.abort()
+    else request.addEventListener('abort', () => gone.abort(), { once: true })
+    const values = streamValues<unknown>(engineReader(eng), workflowID, key, offset, readerGuard(eng, gone.signal))
     // Fail before the event stream starts, so an unknown workflow is a plain 404.
     let first: IteratorResult<unknown>
     try {
       first = await values.next()
     } catch (e) {
       if (e instanceof DBOSNonExistentWorkflowError) return c.json({ error: `Workflow ${workflowID} not found` }, 404)
+      // Nobody is left to read the answer; 499 (client closed request) is for a proxy's log, if any.
+      if (e instanceof ClientGone) return new Response(null, { status: 499 })
       throw e
     }
     return streamSSE(c, async (stream) => {
       const beat = setInterval(() => void stream.write(': heartbeat\n\n'), heartbeatMs)
       stream.onAbort(() => {
         clearInterval(beat)
-        void values.return(undefined)
+        gone.abort()
       })
       try {
         let position = offset
@@ -102,6 +144,7 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
         eng.settings.logger.debug(`Stream ${workflowID}/${key} interrupted: ${(e as Error).message}`)
       } finally {
         clearInterval(beat)
+        gone.abort()
       }
     })
   })
