@@ -19,8 +19,16 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> | undefined {
   }
 }
 
+/** The shortest secret that signs stream tokens: 32 characters. */
+export const MIN_SECRET_LENGTH = 32
+
+/** The longest a token may live: one year. A longer grant is a mistake (seconds taken for milliseconds). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 3600
+
 async function hmacKey(secret: string): Promise<CryptoKey> {
-  if (secret.length < 32) throw new TypeError('A stream token secret needs at least 32 characters')
+  if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) {
+    throw new TypeError(`A stream token secret needs at least ${MIN_SECRET_LENGTH} characters`)
+  }
   return await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
 }
 
@@ -41,6 +49,17 @@ export async function createStreamToken(
   grant: { workflowID: string; key: string; expiresInSeconds: number },
   now: number = Date.now(),
 ): Promise<string> {
+  const { expiresInSeconds } = grant
+  // NaN or a negative lifetime would sign a token that is already expired; Infinity or 1e20 one that never is.
+  if (typeof expiresInSeconds !== 'number' || !Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0 ||
+    expiresInSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
+    throw new RangeError(
+      `createStreamToken: expiresInSeconds must be a finite number of seconds above 0 and at most ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(expiresInSeconds)})`,
+    )
+  }
+  for (const field of ['workflowID', 'key'] as const) {
+    if (typeof grant[field] !== 'string') throw new TypeError(`createStreamToken: ${field} must be a string`)
+  }
   const payload: StreamGrant = { workflowID: grant.workflowID, key: grant.key, exp: Math.floor(now / 1000) + grant.expiresInSeconds }
   const body = base64url(encoder.encode(JSON.stringify(payload)))
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(body)))
