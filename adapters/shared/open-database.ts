@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { lockDirectory } from './directory-lock.ts'
 import { DBOSInitializationError } from '../../core/errors.ts'
 import type { DatabaseFactory, DatabasePort } from '../../core/ports/database.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
@@ -30,9 +31,40 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool }): Pr
     const { PGlite } = await import('@electric-sql/pglite')
     const options = { parsers: { [INT8]: Number } }
     if (url.startsWith('memory://')) return pgliteDatabase((await PGlite.create(options)) as unknown as PGliteLike)
-    const dir = resolve(url.replace(/^file:(\/\/)?/, ''))
+    const dir = resolve(embeddedPath(url))
     mkdirSync(dir, { recursive: true })
-    return pgliteDatabase((await PGlite.create(dir, options)) as unknown as PGliteLike)
+    // Before PGlite reads a byte: a second owner would run on its own copy and lose one side's work.
+    const lock = lockDirectory(dir)
+    try {
+      return releasingOnClose(pgliteDatabase((await PGlite.create(dir, options)) as unknown as PGliteLike), lock.release)
+    } catch (e) {
+      lock.release()
+      throw e
+    }
   }
   throw new DBOSInitializationError(`Unsupported system database URL scheme in ${url.split(':')[0]}: use postgres://, memory:// or file:`)
+}
+
+/** The directory of a file: URL: `file:dir`, `file://dir` or `file:///abs/dir`, taken literally. */
+function embeddedPath(url: string): string {
+  return url.replace(/^file:(\/\/)?/, '')
+}
+
+/** The same port, with `release` run once the database has closed. */
+function releasingOnClose(db: DatabasePort, release: () => void): DatabasePort {
+  return {
+    kind: db.kind,
+    query: (text, params) => db.query(text, params),
+    exec: (script) => db.exec(script),
+    session: (fn) => db.session(fn),
+    transaction: (fn, isolation) => db.transaction(fn, isolation),
+    listen: (channel, onPayload) => db.listen(channel, onPayload),
+    async close() {
+      try {
+        await db.close()
+      } finally {
+        release()
+      }
+    },
+  }
 }

@@ -4,8 +4,8 @@
 // in-repo tests cannot see any of this: dist/, and `files`, `exports` and `dependencies`.
 // It drives all three runtimes itself, so it is declared only when the test runner is Node, which
 // makes it run once per `npm test`.
-import { spawn } from 'node:child_process'
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,10 +14,9 @@ import { describeOn } from '../support/databases.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const APP = join(root, 'test', 'fixtures', 'package-app', 'app.mjs')
-// The build takes about 6 s, the install about 2 s from the npm cache, an app run about 2 s (mostly
+// The pack, with its prepack build, takes about 8 s, the install about 2 s from the npm cache, an app run about 2 s (mostly
 // PGlite starting). These limits only stop a hang.
-const BUILD_TIMEOUT_MS = 120_000
-const PACK_TIMEOUT_MS = 60_000
+const PACK_TIMEOUT_MS = 180_000
 const INSTALL_TIMEOUT_MS = 120_000
 const APP_TIMEOUT_MS = 60_000
 
@@ -113,20 +112,43 @@ function exportTargets(manifest: { exports: Record<string, Record<string, string
   return [...new Set(targets.map((target) => target.replace(/^\.\//, '')))].sort()
 }
 
+/**
+ * A copy of the working tree as a fresh clone has it: the files git tracks (or would, untracked ones not
+ * ignored), as they are now, and no dist/ or .perdure/. The repository's own dist/ may be left from an
+ * earlier build, which would hide a package.json that never builds. node_modules is linked, not installed:
+ * the clone's `npm install` is not what is under test.
+ */
+function cleanCheckout(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'perdure-checkout-'))
+  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root })
+  for (const path of listed.toString('utf8').split('\0')) {
+    // A file deleted in the working tree but not yet in git's index is listed and absent.
+    if (!path || !existsSync(join(root, path))) continue
+    mkdirSync(dirname(join(dir, path)), { recursive: true })
+    copyFileSync(join(root, path), join(dir, path))
+  }
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  return dir
+}
+
 if (onNode) {
   describeOn('pglite', 'npm package', () => {
     let packDir = ''
     let scratch = ''
+    let checkout = ''
     let packedFiles: string[] = []
 
     beforeAll(async () => {
       packDir = mkdtempSync(join(tmpdir(), 'perdure-pack-'))
       scratch = mkdtempSync(join(tmpdir(), 'perdure-scratch-'))
-      succeeded(await run('npm', ['run', 'build'], root, BUILD_TIMEOUT_MS))
-      // With --json, stdout carries only the tarball's name and file list.
+      checkout = cleanCheckout()
+      // Exactly what a user does in a fresh clone: `npm pack` alone. Its `prepack` script builds dist/, so a
+      // package.json without one packs no code and the runs below fail. With --json, stdout carries only the
+      // tarball's name and file list, after whatever the build printed.
       const packArgs = ['pack', '--json', '--pack-destination', packDir]
-      const pack = succeeded(await run('npm', packArgs, root, PACK_TIMEOUT_MS))
-      const [packed] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[]
+      const pack = succeeded(await run('npm', packArgs, checkout, PACK_TIMEOUT_MS))
+      const json = pack.stdout.slice(pack.stdout.lastIndexOf('\n[\n') + 1)
+      const [packed] = JSON.parse(json) as { filename: string; files: { path: string }[] }[]
       if (!packed) throw new Error(`npm pack reported no tarball\n${transcript(pack)}`)
       packedFiles = packed.files.map((file) => file.path)
 
@@ -141,6 +163,7 @@ if (onNode) {
     afterAll(() => {
       if (scratch) rmSync(scratch, { recursive: true, force: true })
       if (packDir) rmSync(packDir, { recursive: true, force: true })
+      if (checkout) rmSync(checkout, { recursive: true, force: true })
     })
 
     it('packs every file that package.json exports, and nothing else outside dist/', () => {
