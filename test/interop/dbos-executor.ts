@@ -56,10 +56,14 @@ DBOS.registerWorkflow(async () => {
 }, { name: 'dbosFails' })
 
 // Sets an event only once told to, so that a Perdure workflow can be waiting for it first; returns the time
-// just before its setEvent.
+// just before its setEvent. A number sent as `go` is the epoch millisecond to set it at (a little later, if
+// that has passed), so the parent can place the write between two of the waiter's polls.
 DBOS.registerWorkflow(async (key: string) => {
-  await DBOS.recv<string>('go', 30)
-  const before = await DBOS.runStep(async () => Date.now(), { name: 'before-set' })
+  const at = await DBOS.recv<unknown>('go', 30)
+  const before = await DBOS.runStep(async () => {
+    if (typeof at === 'number') await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())))
+    return Date.now()
+  }, { name: 'before-set' })
   await DBOS.setEvent(key, 'from-dbos')
   return before
 }, { name: 'dbosSetEventOnGo' })

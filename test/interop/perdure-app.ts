@@ -67,7 +67,11 @@ export const setEventNow = DBOS.registerWorkflow(async (key: string, value: unkn
   return before
 }, { name: 'setEventNow' })
 
-/** Blocks in DBOS.getEvent; Perdure executors poll events every 10 s, so a quick wake-up means a NOTIFY. */
+/**
+ * Blocks in DBOS.getEvent for up to 30 s. Perdure re-reads an awaited event every second (POLL_MS in
+ * core/engine/events.ts), counted from the start of the wait, whose durable timeout is recorded as the
+ * `DBOS.sleep` operation after `before-wait`: a wake-up between two of those reads can only be a NOTIFY.
+ */
 export const awaitsEvent = DBOS.registerWorkflow(async (targetID: string, key: string) => {
   await DBOS.runStep(() => 'waiting', { name: 'before-wait' })
   const value = await DBOS.getEvent<unknown>(targetID, key, 30)
