@@ -27,18 +27,55 @@ export function redact(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')
 }
 
+/**
+ * How long the first answer from a Postgres server may take, by default. A server that accepts the connection
+ * and never answers (a wrong port behind a proxy, a stopped VM, a firewall that swallows packets) would otherwise
+ * hold launch for as long as the OS keeps the socket. Generous: a busy server answers in well under a second.
+ */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 20_000
+
+/** The bound on connecting: PERDURE_CONNECT_TIMEOUT_MS (milliseconds) or the default. */
+export function connectTimeoutMs(runtime: Runtime): number {
+  const text = runtime.env('PERDURE_CONNECT_TIMEOUT_MS')
+  if (text === undefined || text === '') return DEFAULT_CONNECT_TIMEOUT_MS
+  const ms = Number(text)
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    throw new DBOSInitializationError(`PERDURE_CONNECT_TIMEOUT_MS must be a positive whole number of milliseconds, got ${JSON.stringify(text)}`)
+  }
+  return ms
+}
+
+/** A connection attempt that got no answer within its bound. */
+class ConnectTimeout extends Error {}
+
 /** Opens the system database, creating a missing Postgres database first (spec §1.4 step 1). */
 export async function openSystemDatabase(runtime: Runtime, config: DBOSConfig, url: string): Promise<DatabasePort> {
   const poolSize = config.systemDatabasePoolSize ?? 10
   const appName = config.name ?? 'app'
+  const boundMs = connectTimeoutMs(runtime)
   const open = async (target: string, size = poolSize) => {
     const db = await runtime.openDatabase({ url: target, poolSize: size, appName, pool: config.systemDatabasePool })
+    let cancel = () => {}
     try {
-      await db.query('SELECT 1')
+      // Only a server is bounded: an embedded database's first open runs initdb, slow and local.
+      const first = db.query('SELECT 1')
+      if (db.kind !== 'postgres') await first
+      else {
+        await Promise.race([
+          first,
+          new Promise<never>((_, reject) => {
+            cancel = runtime.timer.schedule(boundMs, () => reject(new ConnectTimeout()))
+          }),
+        ])
+      }
       return db
     } catch (e) {
-      await db.close().catch(() => {})
+      // A connection that never answered may never close either: let it go in the background.
+      if (e instanceof ConnectTimeout) void db.close().catch(() => {})
+      else await db.close().catch(() => {})
       throw e
+    } finally {
+      cancel()
     }
   }
   try {
@@ -51,6 +88,13 @@ export async function openSystemDatabase(runtime: Runtime, config: DBOSConfig, u
     }
   } catch (e) {
     if (e instanceof DBOSInitializationError) throw e
+    if (e instanceof ConnectTimeout) {
+      throw new DBOSInitializationError(
+        `Connecting to the system database at ${redact(url)} timed out: no answer within ${boundMs} ms. The host ` +
+          'accepted the connection (or never refused it) but no Postgres server answered. Check the host and port ' +
+          'in the URL (systemDatabaseUrl or DBOS_SYSTEM_DATABASE_URL); PERDURE_CONNECT_TIMEOUT_MS sets the bound.',
+      )
+    }
     throw new DBOSInitializationError(
       `Cannot connect to the system database at ${redact(url)}: ${(e as Error).message}. ` +
         'Check that the server is running and the URL (systemDatabaseUrl or DBOS_SYSTEM_DATABASE_URL) is right.',
@@ -59,9 +103,23 @@ export async function openSystemDatabase(runtime: Runtime, config: DBOSConfig, u
   }
 }
 
+/**
+ * The database a postgres:// URL names, percent-decoded once (`/my%20db` is `my db`), or undefined when it names
+ * none. Every driver and CREATE DATABASE go through this, so all mean the same database.
+ */
+export function databaseName(url: string): string | undefined {
+  const path = new URL(url).pathname.replace(/^\//, '')
+  if (path === '') return undefined
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    throw new DBOSInitializationError(`The database name in ${redact(url)} is not valid percent-encoding: ${path}`)
+  }
+}
+
 async function createDatabase(open: (url: string, poolSize: number) => Promise<DatabasePort>, url: string): Promise<void> {
   const parsed = new URL(url)
-  const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''))
+  const name = databaseName(url) ?? ''
   parsed.pathname = '/postgres'
   // One statement: one connection, however large the pool (some drivers open the whole pool up front).
   const admin = await open(parsed.toString(), 1)

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { lockDirectory } from './directory-lock.ts'
 import { DBOSInitializationError } from '../../core/errors.ts'
+import { databaseName } from '../../core/launch.ts'
 import type { DatabaseFactory, DatabasePort } from '../../core/ports/database.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
 import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgres-js.ts'
@@ -18,7 +19,10 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool }): Pr
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Loaded on demand: an app on one kind of database never loads the other's driver.
     const { default: postgres } = await import('postgres')
+    // postgres.js decodes the user and password of a URL but not its path: name the database itself.
+    const database = databaseName(url)
     const sql = postgres(url, {
+      ...(database === undefined ? {} : { database }),
       max: poolSize,
       connect_timeout: 10,
       onnotice: () => {},

@@ -3,7 +3,8 @@
 //   PORT                      port to listen on, on 127.0.0.1 (default 3000; 0 picks a free one)
 //   DBOS_SYSTEM_DATABASE_URL  Postgres (or memory://) instead of PGlite in .perdure/perdure-demo/
 //   DEMO_SELF_TEST=1          order once from the running server, print the receipt and exit;
-//                             PORT then defaults to 0, so it runs beside a demo already on 3000
+//                             PORT then defaults to 0, the database to memory:// (a Postgres
+//                             URL is kept) and the admin API is off: it runs beside a running demo
 import { DBOS, serve } from '../../adapters/auto/mod.ts'
 import { createApp } from './app.ts'
 import { runSelfTest, SAMPLE_ORDER } from './self-test.ts'
@@ -46,8 +47,15 @@ function banner(base: string): string {
 
 async function main(): Promise<void> {
   const port = portFromEnv()
-  // No systemDatabaseUrl: the engine reads DBOS_SYSTEM_DATABASE_URL, else embeds PGlite.
-  DBOS.setConfig({ name: 'perdure-demo' })
+  // No systemDatabaseUrl: the engine reads DBOS_SYSTEM_DATABASE_URL, else embeds PGlite. The self-test runs
+  // beside a demo that may be running, whose PGlite directory and admin port have one owner each: it keeps its
+  // order in memory (unless given a Postgres URL, which many processes share) and serves no admin API.
+  const shared = process.env.DBOS_SYSTEM_DATABASE_URL
+  const selfTestUrl = shared && /^postgres(ql)?:\/\//.test(shared) ? shared : 'memory://'
+  DBOS.setConfig({
+    name: 'perdure-demo',
+    ...(selfTest ? { systemDatabaseUrl: selfTestUrl, runAdminServer: false } : {}),
+  })
 
   let server: Awaited<ReturnType<typeof serve>> | undefined
   let stopping: Promise<void> | undefined
