@@ -1,5 +1,7 @@
 import * as v from 'valibot'
+import { canonicalOrigin, hostName } from './admin/hosts.ts'
 import { DBOSInitializationError } from './errors.ts'
+import { MAX_NAME_BYTES } from './internal/input-checks.ts'
 import type { DBOSSerializer } from './serialization/serializer.ts'
 
 /** Log levels, most verbose first. */
@@ -11,6 +13,15 @@ const port = v.pipe(v.number(), v.integer('must be an integer'), v.minValue(0), 
 const identifier = v.pipe(
   v.string(),
   v.regex(/^[A-Za-z_][A-Za-z0-9_$]{0,62}$/, 'must be a Postgres identifier: letters, digits, underscores, at most 63 characters'),
+  // Postgres refuses to create a schema whose name starts with pg_ (reserved for system schemas).
+  v.check((name) => !/^pg_/i.test(name), 'must not start with pg_ (reserved for system schemas)'),
+)
+// Names stored with every row and in indexes (application_name, application_version): see internal/input-checks.ts.
+const storedName = v.pipe(
+  v.string(),
+  v.minLength(1, 'must not be empty'),
+  v.check((x) => !x.includes('\0'), 'must not contain a NUL character (\\u0000)'),
+  v.check((x) => new TextEncoder().encode(x).byteLength <= MAX_NAME_BYTES, `must be at most ${MAX_NAME_BYTES} bytes of UTF-8`),
 )
 const databaseUrl = v.pipe(
   v.string(),
@@ -21,9 +32,9 @@ const databaseUrl = v.pipe(
 )
 
 const configSchema = v.object({
-  name: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
-  applicationVersion: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
-  executorID: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+  name: v.optional(storedName),
+  applicationVersion: v.optional(storedName),
+  executorID: v.optional(storedName),
   systemDatabaseUrl: v.optional(databaseUrl),
   systemDatabasePoolSize: v.optional(positiveInt),
   systemDatabaseSchemaName: v.optional(identifier),
@@ -36,7 +47,14 @@ const configSchema = v.object({
   adminPort: v.optional(port),
   adminHost: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
   adminToken: v.optional(v.pipe(v.string(), v.regex(/^\S+$/, 'must be non-empty, without whitespace'))),
-  adminCors: v.optional(v.boolean()),
+  adminCors: v.optional(v.array(
+    v.pipe(v.string(), v.check((o) => canonicalOrigin(o) !== undefined, 'must list origins such as http://localhost:5173')),
+    'must be a list of origins such as ["http://localhost:5173"]',
+  )),
+  adminAllowedHosts: v.optional(v.array(
+    v.pipe(v.string(), v.check((h) => hostName(h.includes(':') && !h.startsWith('[') ? `[${h}]` : h) !== undefined, 'must list host names')),
+    'must be a list of host names',
+  )),
   listenQueues: v.optional(v.array(v.object({ name: v.string() }))),
   serializer: v.optional(
     v.custom<DBOSSerializer>(
@@ -69,8 +87,16 @@ export interface DBOSConfig {
   adminHost?: string
   /** Bearer token every admin request but /dbos-healthz must carry. */
   adminToken?: string
-  /** Send permissive CORS headers from the admin API (off: a web page cannot drive it). */
-  adminCors?: boolean
+  /**
+   * Origins (`scheme://host[:port]`) whose web pages may call the admin API; their requests get CORS headers
+   * naming them. None by default: no web page can drive the admin API.
+   */
+  adminCors?: string[]
+  /**
+   * Host names, besides 127.0.0.1, localhost and [::1] (and adminHost), that requests without the admin token
+   * may address: the names the server is reached by when it listens beyond loopback. Others are refused (403).
+   */
+  adminAllowedHosts?: string[]
   listenQueues?: { name: string }[]
   serializer?: DBOSSerializer
   enablePatching?: boolean
@@ -81,12 +107,34 @@ export interface DBOSConfig {
  * @example validateConfig({ name: 'shop', systemDatabasePoolSize: 0 }) // throws: systemDatabasePoolSize: must be at least 1
  */
 export function validateConfig(config: unknown): DBOSConfig {
-  const result = v.safeParse(configSchema, config ?? {})
-  if (result.success) return result.output as DBOSConfig
+  return parseOrThrow(configSchema, config, 'DBOS configuration') as DBOSConfig
+}
+
+// The fields a DBOSClient shares with DBOSConfig get the same rules; the rest is the client's own.
+const clientConfigSchema = v.object({
+  systemDatabaseUrl: databaseUrl,
+  systemDatabaseSchemaName: v.optional(identifier),
+  systemDatabasePoolSize: v.optional(positiveInt),
+  systemDatabasePool: configSchema.entries.systemDatabasePool,
+  serializer: configSchema.entries.serializer,
+  applicationName: v.optional(storedName),
+})
+
+/**
+ * Validates a DBOSClient configuration (see DBOSClientConfig); throws DBOSInitializationError naming every
+ * invalid field, before any connection is opened.
+ */
+export function validateClientConfig(config: unknown): void {
+  parseOrThrow(clientConfigSchema, config, 'DBOSClient configuration')
+}
+
+function parseOrThrow(schema: v.GenericSchema, config: unknown, what: string): unknown {
+  const result = v.safeParse(schema, config ?? {})
+  if (result.success) return result.output
   const problems = result.issues.map((issue) => {
     const path = v.getDotPath(issue) ?? '(config)'
     const got = issue.input === undefined ? 'undefined' : JSON.stringify(issue.input) ?? String(issue.input)
     return `${path}: ${issue.message} (got ${got})`
   })
-  throw new DBOSInitializationError(`Invalid DBOS configuration: ${problems.join('; ')}`)
+  throw new DBOSInitializationError(`Invalid ${what}: ${problems.join('; ')}`)
 }

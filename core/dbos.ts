@@ -15,7 +15,6 @@ import { listSteps, type StepInfo } from './engine/steps-info.ts'
 import { runStepAt, type StepConfig } from './engine/step.ts'
 import type { Frame, StepStatus } from './engine/workflow-context.ts'
 import {
-  DBOSError,
   DBOSWorkflowCancelledError,
   DBOSWorkflowConflictError,
   DBOSExecutorNotInitializedError,
@@ -26,6 +25,7 @@ import { type Launched, launchSystem } from './lifecycle.ts'
 import { ConsoleLogger, type DBOSLogger } from './logger.ts'
 import type { ContextStorage } from './ports/context.ts'
 import { validateEnqueue } from './queue/enqueue.ts'
+import { checkDuration, checkFork, checkListFilters, checkLookupID, checkText, MAX_KEY_BYTES } from './internal/input-checks.ts'
 import { type RegisterQueueOptions, registeredLimits } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import { type GetWorkflowsInput, listWorkflowRows, parseListInput } from './sysdb/list-workflows.ts'
@@ -149,6 +149,7 @@ export class DBOS {
   ): (...args: TArgs) => Promise<TReturn> {
     const name = options.name ?? fn.name
     if (!name) throw new TypeError('registerWorkflow needs a named function or a { name } option')
+    checkText('workflow name', name, MAX_KEY_BYTES)
     const reg: WorkflowRegistration = {
       name,
       className: '',
@@ -180,8 +181,11 @@ export class DBOS {
     const f = frame()
     // Outside a workflow, or inside another step: an ordinary call, part of the enclosing step if any.
     if (f?.kind !== 'workflow') return Promise.resolve().then(fn)
+    const name = config.name || fn.name || 'step'
+    // Recorded as operation_outputs.function_name, which is indexed.
+    checkText('step name', name, MAX_KEY_BYTES)
     const id = f.exec.nextID++ // taken before any await: concurrent steps get IDs in call order
-    return runStepAt(f.exec.engine, f.exec, id, config.name || fn.name || 'step', fn, config)
+    return runStepAt(f.exec.engine, f.exec, id, name, fn, config)
   }
 
   /** Starts a registered workflow in the background and returns its handle. */
@@ -217,6 +221,7 @@ export class DBOS {
    */
   static workflow(config: WorkflowConfig = {}): MethodDecorator & StandardMethodDecorator {
     return methodDecorator((method, name, className, isStatic, target) => {
+      checkText('workflow name', config.name ?? name, MAX_KEY_BYTES)
       const reg: WorkflowRegistration = {
         name: config.name ?? name,
         className,
@@ -305,17 +310,20 @@ export class DBOS {
   /** A handle on an existing workflow by ID. */
   static retrieveWorkflow<TReturn = unknown>(workflowID: string): WorkflowHandle<TReturn> {
     engine()
+    checkLookupID('workflowID', workflowID)
     return new Handle<TReturn>(engine, workflowID)
   }
 
   /** The status of a workflow, or null if there is none with this ID. */
   static async getWorkflowStatus(workflowID: string): Promise<WorkflowStatus | null> {
+    checkLookupID('workflowID', workflowID)
     return await new Handle(engine, workflowID).getStatus()
   }
 
   /** Workflows matching the filters, ordered by creation time. */
   static async listWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
     const filters = parseListInput(input)
+    checkListFilters('listWorkflows', filters)
     const { db, s, serialization, appName } = engine().settings
     const rows = await listWorkflowRows(db, s, filters, appName)
     const load = { input: filters.loadInput ?? true, output: filters.loadOutput ?? true }
@@ -332,6 +340,7 @@ export class DBOS {
    * @example await DBOS.cancelWorkflow(orderID)
    */
   static async cancelWorkflow(workflowID: string): Promise<void> {
+    checkLookupID('workflowID', workflowID)
     await recordedInternal('DBOS.cancelWorkflow', async () => {
       const eng = engine()
       const cancelled = await cancelWorkflows(eng.settings.db, eng.settings.s, [workflowID])
@@ -344,6 +353,7 @@ export class DBOS {
    * `deleteChildren` those of all its descendants. Delete only finished workflows: a running one loses its record.
    */
   static async deleteWorkflow(workflowID: string, deleteChildren = false): Promise<void> {
+    checkLookupID('workflowID', workflowID)
     await recordedInternal('DBOS.deleteWorkflow', async () => {
       const eng = engine()
       await deleteWorkflows(eng.settings.db, eng.settings.s, [workflowID], deleteChildren)
@@ -355,6 +365,7 @@ export class DBOS {
    * skips its queue). Finished steps are not run again.
    */
   static async resumeWorkflow<T>(workflowID: string): Promise<WorkflowHandle<Awaited<T>>> {
+    checkLookupID('workflowID', workflowID)
     await recordedInternal('DBOS.resumeWorkflow', async () => {
       const { engine: eng, dispatcher } = launchedOrThrow()
       await resumeWorkflows(eng.settings.db, eng.settings.s, [workflowID])
@@ -374,16 +385,11 @@ export class DBOS {
     startStep: number,
     options: { newWorkflowID?: string; applicationVersion?: string; timeoutMS?: number } = {},
   ): Promise<WorkflowHandle<Awaited<T>>> {
-    if (!Number.isInteger(startStep) || startStep < 0) {
-      throw new DBOSError(`forkWorkflow: startStep must be a non-negative integer, got ${startStep}`)
-    }
+    const fork = checkFork(workflowID, startStep, options)
     const newID = await recordedInternal('DBOS.forkWorkflow', async () => {
       const { engine: eng, dispatcher } = launchedOrThrow()
       const id = options.newWorkflowID ?? crypto.randomUUID()
-      await forkWorkflow(eng.settings.db, eng.settings.s, {
-        originalID: workflowID, newID: id, startStep, applicationVersion: options.applicationVersion,
-        timeoutMS: options.timeoutMS, appName: eng.settings.appName,
-      })
+      await forkWorkflow(eng.settings.db, eng.settings.s, { ...fork, newID: id, appName: eng.settings.appName })
       dispatcher.enqueued(INTERNAL_QUEUE)
       return id
     })
@@ -392,20 +398,28 @@ export class DBOS {
 
   /** The recorded steps of a workflow, in order; undefined if the workflow does not exist. */
   static async listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
+    checkLookupID('workflowID', workflowID)
     const { db, s, serialization } = engine().settings
     return await listSteps(db, s, serialization, workflowID)
   }
 
   /** Waits for a workflow's result. */
   static async getResult<TReturn = unknown>(workflowID: string): Promise<TReturn> {
+    checkLookupID('workflowID', workflowID)
     return await new Handle<TReturn>(engine, workflowID).getResult()
   }
 
   /** Durable sleep inside a workflow (survives restarts); a plain timer elsewhere. */
   static async sleep(durationMS: number): Promise<void> {
+    checkDuration('durationMS', durationMS, 'milliseconds')
     const f = workflowFrame('DBOS.sleep')
     if (!f) {
-      await new Promise<void>((r) => currentRuntime().timer.schedule(Math.max(0, durationMS), r))
+      // Timers take at most a signed 32-bit delay (a longer one fires at once): wait in chunks.
+      const timer = currentRuntime().timer
+      const end = timer.now() + durationMS
+      for (let left = durationMS; left > 0; left = end - timer.now()) {
+        await new Promise<void>((r) => timer.schedule(Math.min(left, MAX_TIMER_MS), r))
+      }
       return
     }
     const id = f.exec.nextID++
@@ -418,8 +432,9 @@ export class DBOS {
   }
 
   /** Durable sleep in seconds. */
-  static sleepSeconds(durationSeconds: number): Promise<void> {
-    return DBOS.sleep(durationSeconds * 1000)
+  static async sleepSeconds(durationSeconds: number): Promise<void> {
+    checkDuration('durationSeconds', durationSeconds, 'seconds')
+    await DBOS.sleep(durationSeconds * 1000)
   }
 
   /**
@@ -626,12 +641,13 @@ function startRegistered<TReturn>(reg: WorkflowRegistration, args: unknown[], pa
   const id = f ? f.exec.nextID++ : undefined
   return (async () => {
     const eng = f ? f.exec.engine : engine()
-    const full = instanceParams(reg, thisArg, params)
-    await validateEnqueue(full, (name) => queueExists(eng.settings.db, eng.settings.s, name))
+    const full = await validateEnqueue(instanceParams(reg, thisArg, params), (name) => queueExists(eng.settings.db, eng.settings.s, name))
     if (f && id !== undefined) return await startChild<TReturn>(eng, engine, f.exec, id, reg, args, full)
     return await startTopLevel<TReturn>(eng, engine, reg, args, full)
   })()
 }
+
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 async function recordedInternal<T>(name: string, produce: () => T | Promise<T>): Promise<T> {
   const f = frame()

@@ -198,6 +198,22 @@ export class DBOSStepNondeterminismError extends DBOSError {
   }
 }
 
+/**
+ * A value passed to the API breaks a rule (a NUL byte, an ID too long to index, NaN, a negative timeout...).
+ * Thrown before anything is written; `field` names the argument or option and `rule` says what it must be.
+ * A DBOSError, which DBOS Transact throws for the same mistakes.
+ */
+export class DBOSInvalidArgumentError extends DBOSError {
+  override name = 'DBOSInvalidArgumentError'
+  readonly field: string
+  readonly rule: string
+  constructor(field: string, rule: string, got: string) {
+    super(`Invalid ${field}: ${rule} (got ${got})`)
+    this.field = field
+    this.rule = rule
+  }
+}
+
 /** Returns the `dbosErrorCode` of a Perdure error, or undefined for anything else. */
 export function getDBOSErrorCode(e: unknown): number | undefined {
   if (e && typeof e === 'object' && 'dbosErrorCode' in e) {

@@ -1,8 +1,13 @@
 import { toWorkflowStatus, type WorkflowStatus } from '../engine/status.ts'
 import { type StepInfo, listSteps } from '../engine/steps-info.ts'
 import { Signals } from '../engine/signals.ts'
-import { nextValue, streamValues, type ReaderContext } from '../engine/streams.ts'
-import { waitForEvent } from '../engine/events.ts'
+import { checkStreamRead, nextValue, streamValues, type ReaderContext } from '../engine/streams.ts'
+import { checkEventRead, waitForEvent } from '../engine/events.ts'
+import { checkSend } from '../engine/messages.ts'
+import { validateClientConfig } from '../config.ts'
+import {
+  checkClassName, checkFork, checkListFilters, checkLookupID, checkOptionalText, checkOptionalTimeoutMS, checkText, MAX_NAME_BYTES,
+} from '../internal/input-checks.ts'
 import {
   DBOSAwaitedWorkflowCancelledError,
   DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
@@ -11,7 +16,7 @@ import {
   DBOSStreamTimeoutError,
 } from '../errors.ts'
 import { markSystemError } from '../internal/retry.ts'
-import { openSystemDatabase } from '../launch.ts'
+import { openSystemDatabase, redact } from '../launch.ts'
 import { sqlState, type DatabasePort } from '../ports/database.ts'
 import type { Runtime } from '../ports/runtime.ts'
 import { asDuplicate, validateEnqueue } from '../queue/enqueue.ts'
@@ -105,8 +110,10 @@ export class DBOSClient {
    * that DBOS launched in this process (memory:// or file:), the client shares the launch's connection.
    */
   static async create(config: DBOSClientConfig): Promise<DBOSClient> {
+    validateClientConfig(config)
     const runtime = currentRuntime()
-    const s = quoteSchema(config.systemDatabaseSchemaName ?? 'dbos')
+    const schema = config.systemDatabaseSchemaName ?? 'dbos'
+    const s = quoteSchema(schema)
     const url = config.systemDatabaseUrl
     const shared = isEmbeddedUrl(url) ? launchedEmbedded(url) : undefined
     if (!shared && url.startsWith('memory://')) {
@@ -119,6 +126,12 @@ export class DBOSClient {
       systemDatabasePoolSize: config.systemDatabasePoolSize ?? 4,
       ...(config.systemDatabasePool ? { systemDatabasePool: config.systemDatabasePool } : {}),
     }, url)
+    try {
+      await requireSystemSchema(db, schema, url)
+    } catch (e) {
+      if (!shared) await db.close().catch(() => {})
+      throw e
+    }
     return new DBOSClient(db, !shared, s, new Serialization(config.serializer), runtime, config.applicationName ?? null)
   }
 
@@ -153,7 +166,12 @@ export class DBOSClient {
 
   async #enqueue<R>(options: ClientEnqueueOptions, format: string, encode: () => Promise<string>): Promise<ClientHandle<R>> {
     const workflowID = options.workflowID ?? crypto.randomUUID()
+    checkText('workflowName', options.workflowName)
+    checkClassName('workflowClassName', options.workflowClassName)
+    checkClassName('workflowConfigName', options.workflowConfigName)
+    checkOptionalText('appVersion', options.appVersion, MAX_NAME_BYTES)
     const params = {
+      workflowID,
       queueName: options.queueName,
       enqueueOptions: {
         ...(options.deduplicationID !== undefined ? { deduplicationID: options.deduplicationID } : {}),
@@ -162,13 +180,14 @@ export class DBOSClient {
       },
     }
     // Like DBOS clients, any queue name is accepted: its executors may not have published it yet.
+    const timeoutMS = checkOptionalTimeoutMS('workflowTimeoutMS', options.workflowTimeoutMS)
     await validateEnqueue(params, async () => true)
     const inputs = await encode()
     await insertWorkflows(this.#db, this.#s, [{
       workflowID, status: 'ENQUEUED', name: options.workflowName, className: options.workflowClassName || null,
       configName: options.workflowConfigName || null, queueName: options.queueName, executorID: '',
       applicationVersion: options.appVersion ?? null, applicationID: '', recoveryAttempts: 0,
-      timeoutMS: options.workflowTimeoutMS ?? null, deadlineEpochMS: null,
+      timeoutMS: timeoutMS ?? null, deadlineEpochMS: null,
       deduplicationID: options.deduplicationID ?? null, priority: options.priority ?? 0,
       queuePartitionKey: options.queuePartitionKey ?? null, parentWorkflowID: null, serialization: format,
       token: crypto.randomUUID(), inputs, applicationName: this.#appName, authenticatedUser: '', authenticatedRoles: '[]',
@@ -180,6 +199,7 @@ export class DBOSClient {
 
   /** Sends a message; with an idempotency key, sending twice delivers once. */
   async send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string): Promise<void> {
+    checkSend(destinationID, topic, idempotencyKey)
     const format = this.#serialization.appFormat
     const text = await this.#serialization.encode(message, format, 'message')
     const messageID = idempotencyKey ? `${idempotencyKey}::${destinationID}` : crypto.randomUUID()
@@ -193,6 +213,7 @@ export class DBOSClient {
 
   /** Waits for an event of a workflow; null after the timeout (default 60 s). */
   async getEvent<T>(workflowID: string, key: string, timeoutSeconds = 60): Promise<T | null> {
+    checkEventRead(workflowID, key, timeoutSeconds)
     const now = () => this.#runtime.timer.now()
     const row = await waitForEvent(this.#reader, workflowID, key, now() + timeoutSeconds * 1000, undefined, now)
     return row ? ((await this.#serialization.decode(row.value, row.serialization)) as T) : null
@@ -200,6 +221,7 @@ export class DBOSClient {
 
   /** A handle on a workflow by ID. */
   retrieveWorkflow<R = unknown>(workflowID: string): ClientHandle<R> {
+    checkLookupID('workflowID', workflowID)
     return {
       workflowID,
       getStatus: async () => (await this.getWorkflow(workflowID)) ?? null,
@@ -209,6 +231,7 @@ export class DBOSClient {
 
   /** A workflow's status, or undefined if there is no such workflow. */
   async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {
+    checkLookupID('workflowID', workflowID)
     const row = await readStatus(this.#db, this.#s, workflowID)
     return row ? await toWorkflowStatus(row, this.#serialization) : undefined
   }
@@ -234,6 +257,7 @@ export class DBOSClient {
   /** Workflows matching the filters (the guide's GetWorkflowsInput). */
   async listWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
     const filters = parseListInput(input)
+    checkListFilters('listWorkflows', filters)
     const rows = await listWorkflowRows(this.#db, this.#s, filters, this.#appName)
     const load = { input: filters.loadInput ?? true, output: filters.loadOutput ?? true }
     return await Promise.all(rows.map((r) => toWorkflowStatus(r, this.#serialization, load)))
@@ -245,8 +269,9 @@ export class DBOSClient {
   }
 
   /** A workflow's recorded steps; undefined if it does not exist. */
-  listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
-    return listSteps(this.#db, this.#s, this.#serialization, workflowID)
+  async listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
+    checkLookupID('workflowID', workflowID)
+    return await listSteps(this.#db, this.#s, this.#serialization, workflowID)
   }
 
   /** Cancels a workflow and its children. */
@@ -256,6 +281,7 @@ export class DBOSClient {
 
   /** Cancels workflows and their children. */
   async cancelWorkflows(workflowIDs: string[]): Promise<void> {
+    checkIDs(workflowIDs)
     await cancelWorkflows(this.#db, this.#s, workflowIDs)
   }
 
@@ -267,6 +293,7 @@ export class DBOSClient {
 
   /** Resumes workflows from their last recorded steps. */
   async resumeWorkflows<R = unknown>(workflowIDs: string[]): Promise<ClientHandle<R>[]> {
+    checkIDs(workflowIDs)
     await resumeWorkflows(this.#db, this.#s, workflowIDs)
     return workflowIDs.map((id) => this.retrieveWorkflow<R>(id))
   }
@@ -277,11 +304,9 @@ export class DBOSClient {
     startStep: number,
     options: { newWorkflowID?: string; applicationVersion?: string; timeoutMS?: number } = {},
   ): Promise<string> {
+    const fork = checkFork(workflowID, startStep, options)
     const newID = options.newWorkflowID ?? crypto.randomUUID()
-    await forkWorkflow(this.#db, this.#s, {
-      originalID: workflowID, newID, startStep, applicationVersion: options.applicationVersion,
-      timeoutMS: options.timeoutMS, appName: this.#appName,
-    })
+    await forkWorkflow(this.#db, this.#s, { ...fork, newID, appName: this.#appName })
     return newID
   }
 
@@ -292,6 +317,7 @@ export class DBOSClient {
 
   /** Deletes workflows (see deleteWorkflow). */
   async deleteWorkflows(workflowIDs: string[], deleteChildren = false): Promise<void> {
+    checkIDs(workflowIDs)
     await deleteWorkflows(this.#db, this.#s, workflowIDs, deleteChildren)
   }
 
@@ -318,8 +344,9 @@ export class DBOSClient {
   }
 
   /** Reads a workflow's stream from `offset` (default 0) until it is closed or the workflow ends. */
-  readStream<T>(workflowID: string, key: string, options: { offset?: number } = {}): AsyncGenerator<T, void, unknown> {
-    return streamValues<T>(this.#reader, workflowID, key, options.offset ?? 0)
+  async *readStream<T>(workflowID: string, key: string, options: { offset?: number } = {}): AsyncGenerator<T, void, unknown> {
+    checkStreamRead(workflowID, key, options.offset ?? 0)
+    yield* streamValues<T>(this.#reader, workflowID, key, options.offset ?? 0)
   }
 
   /**
@@ -327,6 +354,7 @@ export class DBOSClient {
    * @throws DBOSStreamTimeoutError if the stream ends before that offset.
    */
   async readStreamOffset<T>(workflowID: string, key: string, offset: number): Promise<T> {
+    checkStreamRead(workflowID, key, offset)
     const next = await nextValue(this.#reader, workflowID, key, offset, undefined)
     if (next.done) throw new DBOSStreamTimeoutError(workflowID, key)
     return next.value as T
@@ -335,4 +363,26 @@ export class DBOSClient {
   #pause(): Promise<void> {
     return new Promise<void>((r) => this.#runtime.timer.schedule(POLL_MS, r))
   }
+}
+
+function checkIDs(workflowIDs: unknown): void {
+  if (!Array.isArray(workflowIDs)) throw new TypeError('workflowIDs must be an array of workflow IDs')
+  workflowIDs.forEach((id, i) => checkLookupID(`workflowIDs[${i}]`, id))
+}
+
+/**
+ * A client never migrates, so the system tables must be there already; without this check every call
+ * would fail with `relation "…workflow_status" does not exist`.
+ */
+async function requireSystemSchema(db: DatabasePort, schema: string, url: string): Promise<void> {
+  const [row] = await db.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = 'workflow_status') AS found`,
+    [schema],
+  )
+  if (row?.found) return
+  throw new DBOSInitializationError(
+    `systemDatabaseSchemaName: schema "${schema}" of the system database at ${redact(url)} has no DBOS tables. ` +
+      'A DBOSClient never creates them: launch the application (DBOS.launch()) on this database and schema first, ' +
+      'or set systemDatabaseSchemaName to the schema it uses',
+  )
 }

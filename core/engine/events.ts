@@ -1,3 +1,4 @@
+import { checkKey, checkLookupID, checkText, checkTimeoutSeconds } from '../internal/input-checks.ts'
 import { readEvent, upsertEvent } from '../sysdb/messages.ts'
 import type { Engine } from './engine.ts'
 import { valueFormat } from './messages.ts'
@@ -11,6 +12,7 @@ const POLL_MS = 1000
 
 /** `DBOS.setEvent` at operation `id`: the value, its history entry and the checkpoint commit together. */
 export async function setEvent(engine: Engine, exec: Execution, id: number, key: string, value: unknown): Promise<void> {
+  checkKey('key', key)
   const op = engine.recorded(exec, id, 'DBOS.setEvent')
   if (op) {
     await recordedValue(engine, op)
@@ -25,6 +27,13 @@ export async function setEvent(engine: Engine, exec: Execution, id: number, key:
     await engine.checkpointWriteIn(tx, exec, id, 'DBOS.setEvent', started)
   })
   engine.published(EVENTS_CHANNEL, `${exec.workflowID}::${key}`)
+}
+
+/** Checks getEvent's arguments (DBOS.getEvent, DBOSClient.getEvent): a NaN timeout would wait forever. */
+export function checkEventRead(workflowID: unknown, key: unknown, timeoutSeconds: unknown): void {
+  checkLookupID('workflowID', workflowID)
+  checkText('key', key)
+  checkTimeoutSeconds('timeoutSeconds', timeoutSeconds)
 }
 
 /** Waits for an event until `deadline`; the raw stored value, or undefined on timeout. */
@@ -54,6 +63,7 @@ export async function waitForEvent(
 export async function getEvent<T>(
   engine: Engine, exec: Execution | undefined, id: number | undefined, workflowID: string, key: string, timeoutSeconds: number,
 ): Promise<T | null> {
+  checkEventRead(workflowID, key, timeoutSeconds)
   const { serialization, runtime } = engine.settings
   if (!exec || id === undefined) {
     const now = () => runtime.timer.now()

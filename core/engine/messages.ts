@@ -1,4 +1,5 @@
 import { DBOSNonExistentWorkflowError, DBOSStepNondeterminismError, DBOSWorkflowConflictError } from '../errors.ts'
+import { checkKey, checkLookupID, checkText, checkTimeoutSeconds } from '../internal/input-checks.ts'
 import { sqlState } from '../ports/database.ts'
 import { PORTABLE } from '../serialization/serializer.ts'
 import { insertMessage, NULL_TOPIC, receiveMessage } from '../sysdb/messages.ts'
@@ -16,6 +17,16 @@ export function valueFormat(engine: Engine, exec: Execution | undefined): string
   return exec?.format === PORTABLE ? PORTABLE : engine.settings.serialization.appFormat
 }
 
+/**
+ * Checks send's arguments (DBOS.send, DBOSClient.send): the topic and the idempotency key are written into
+ * indexed columns, the key as part of the message ID.
+ */
+export function checkSend(destinationID: unknown, topic: unknown, idempotencyKey: unknown): void {
+  checkLookupID('destinationID', destinationID)
+  if (topic !== undefined && topic !== null) checkKey('topic', topic)
+  if (idempotencyKey !== undefined && idempotencyKey !== null) checkKey('idempotencyKey', idempotencyKey)
+}
+
 function missing(destinationID: string): DBOSNonExistentWorkflowError {
   return new DBOSNonExistentWorkflowError(`Sent to non-existent destination workflow UUID: ${destinationID}`)
 }
@@ -27,6 +38,7 @@ function missing(destinationID: string): DBOSNonExistentWorkflowError {
 export async function sendFromWorkflow(
   engine: Engine, exec: Execution, id: number, destinationID: string, message: unknown, topic: string | undefined,
 ): Promise<void> {
+  checkSend(destinationID, topic, undefined)
   const op = engine.recorded(exec, id, 'DBOS.send')
   if (op) {
     await recordedValue(engine, op)
@@ -59,6 +71,7 @@ export async function sendPlain(
   engine: Engine, exec: Execution | undefined, destinationID: string, message: unknown, topic: string | undefined,
   idempotencyKey: string | undefined,
 ): Promise<void> {
+  checkSend(destinationID, topic, idempotencyKey)
   const { db, s, serialization } = engine.settings
   const format = valueFormat(engine, exec)
   const text = await serialization.encode(message, format, 'message')
@@ -84,6 +97,8 @@ export async function sendPlain(
  * Null on timeout.
  */
 export async function recv<T>(engine: Engine, exec: Execution, id: number, topic: string | undefined, timeoutSeconds: number): Promise<T | null> {
+  if (topic !== undefined && topic !== null) checkText('topic', topic)
+  checkTimeoutSeconds('timeoutSeconds', timeoutSeconds)
   const op = engine.recorded(exec, id, 'DBOS.recv')
   if (op) return op.output === null && op.error === null ? null : ((await recordedValue(engine, op)) as T)
   const { db, s, serialization, runtime, appName } = engine.settings

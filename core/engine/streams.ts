@@ -1,4 +1,5 @@
 import { DBOSNonExistentWorkflowError, DBOSStreamNondeterminismError, DBOSWorkflowConflictError } from '../errors.ts'
+import { checkIndex, checkKey, checkLookupID, checkText } from '../internal/input-checks.ts'
 import { sqlState } from '../ports/database.ts'
 import { PORTABLE } from '../serialization/serializer.ts'
 import { appendStream, readStreamAt } from '../sysdb/messages.ts'
@@ -32,6 +33,7 @@ export function isCloseMarker(text: string, format: string | null): boolean {
 export async function writeStream(
   engine: Engine, exec: Execution, id: number | undefined, stepID: number, key: string, value: unknown, closing = false,
 ): Promise<void> {
+  checkKey('key', key)
   const name = closing ? 'DBOS.closeStream' : 'DBOS.writeStream'
   if (id !== undefined) {
     const op = engine.recorded(exec, id, name)
@@ -66,6 +68,13 @@ export async function writeStream(
   engine.published(STREAMS_CHANNEL, `${exec.workflowID}::${key}`)
 }
 
+/** Checks a stream read's arguments (DBOS.readStream, DBOSClient.readStream and readStreamOffset). */
+export function checkStreamRead(workflowID: unknown, key: unknown, offset: unknown): void {
+  checkLookupID('workflowID', workflowID)
+  checkText('key', key)
+  checkIndex('offset', offset)
+}
+
 /** Where a workflow's stream reads are recorded: IDs come one per value, so reads must not interleave. */
 export interface StreamRecorder {
   exec: Execution
@@ -80,6 +89,7 @@ export interface StreamRecorder {
 export async function* readStream<T>(
   engine: Engine, workflowID: string, key: string, offset = 0, recorder?: StreamRecorder,
 ): AsyncGenerator<T, void, unknown> {
+  checkStreamRead(workflowID, key, offset)
   const reading = recorder?.exec
   if (reading?.readingStream) throw new DBOSStreamNondeterminismError(reading.workflowID)
   if (reading) reading.readingStream = true

@@ -1,4 +1,5 @@
 import { DBOSConflictingRegistrationError, DBOSError } from '../errors.ts'
+import { checkCount, checkPositiveFinite, checkQueueName } from '../internal/input-checks.ts'
 
 /** Queue-wide rate limit: at most `limitPerPeriod` starts in any window of `periodSec` seconds. */
 export interface QueueRateLimit {
@@ -32,10 +33,9 @@ export interface QueueLimits {
 const declared = new Map<string, WorkflowQueue>()
 let frozen = false
 
+// Limits are stored in `integer` columns, so they are checked against its range too.
 function positiveInt(queue: string, field: string, value: number | undefined): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-    throw new DBOSError(`Queue '${queue}': ${field} must be a positive integer, got ${value}`)
-  }
+  if (value !== undefined) checkCount(`${field} of queue ${JSON.stringify(queue)}`, value)
 }
 
 /**
@@ -92,6 +92,7 @@ export class WorkflowQueue {
 /** Checks a queue declaration (spec §5.1); throws DBOSError naming the problem. */
 export function validateQueue(name: string, params: QueueParameters): void {
   if (typeof name !== 'string' || name.length === 0) throw new DBOSError('A queue needs a non-empty name')
+  checkQueueName('queue name', name)
   if (name.startsWith('_dbos_')) throw new DBOSError(`Queue name '${name}' is reserved: names starting with _dbos_ belong to DBOS`)
   positiveInt(name, 'concurrency', params.concurrency)
   positiveInt(name, 'workerConcurrency', params.workerConcurrency)
@@ -101,9 +102,7 @@ export function validateQueue(name: string, params: QueueParameters): void {
   const rate = params.rateLimit
   if (rate !== undefined) {
     positiveInt(name, 'rateLimit.limitPerPeriod', rate.limitPerPeriod)
-    if (typeof rate.periodSec !== 'number' || !(rate.periodSec > 0)) {
-      throw new DBOSError(`Queue '${name}': rateLimit.periodSec must be a positive number of seconds, got ${rate.periodSec}`)
-    }
+    checkPositiveFinite(`rateLimit.periodSec of queue ${JSON.stringify(name)}`, rate.periodSec, 'seconds')
   }
 }
 
@@ -155,8 +154,8 @@ export function registeredLimits(name: string, o: RegisterQueueOptions): QueueLi
   if (pw !== undefined && pw > Math.min(o.partitionConcurrency ?? Infinity, o.workerConcurrency ?? Infinity, g)) {
     throw new DBOSError(`Queue '${name}': partitionWorkerConcurrency cannot exceed partitionConcurrency, workerConcurrency or globalConcurrency`)
   }
-  if (o.minPollingIntervalMs !== undefined && !(o.minPollingIntervalMs > 0)) {
-    throw new DBOSError(`Queue '${name}': minPollingIntervalMs must be positive, got ${o.minPollingIntervalMs}`)
+  if (o.minPollingIntervalMs !== undefined) {
+    checkPositiveFinite(`minPollingIntervalMs of queue ${JSON.stringify(name)}`, o.minPollingIntervalMs, 'milliseconds')
   }
   return {
     concurrency: o.globalConcurrency ?? null,
