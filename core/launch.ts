@@ -49,12 +49,24 @@ export function connectTimeoutMs(runtime: Runtime): number {
 class ConnectTimeout extends Error {}
 
 /** Opens the system database, creating a missing Postgres database first (spec §1.4 step 1). */
-export async function openSystemDatabase(runtime: Runtime, config: DBOSConfig, url: string): Promise<DatabasePort> {
+export async function openSystemDatabase(
+  runtime: Runtime,
+  config: DBOSConfig,
+  url: string,
+  logger?: ConsoleLogger,
+): Promise<DatabasePort> {
   const poolSize = config.systemDatabasePoolSize ?? 10
   const appName = config.name ?? 'app'
   const boundMs = connectTimeoutMs(runtime)
   const open = async (target: string, size = poolSize) => {
-    const db = await runtime.openDatabase({ url: target, poolSize: size, appName, pool: config.systemDatabasePool })
+    // The first launch on an embedded database creates it, seconds with no output: one line before, one after.
+    let noticed: number | undefined
+    const notice = (message: string) => {
+      logger?.info(message)
+      noticed = runtime.timer.now()
+    }
+    const db = await runtime.openDatabase({ url: target, poolSize: size, appName, pool: config.systemDatabasePool, notice })
+    if (noticed !== undefined) logger?.info(`Created the embedded database in ${((runtime.timer.now() - noticed) / 1000).toFixed(1)} s`)
     let cancel = () => {}
     try {
       // Only a server is bounded: an embedded database's first open runs initdb, slow and local.

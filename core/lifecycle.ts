@@ -45,7 +45,7 @@ export async function launchSystem(
   const executorID = config.executorID ?? runtime.env('DBOS__VMID') ?? 'local'
   const appVersion = await applicationVersion(config, runtime, registry)
   const url = resolveDatabaseUrl(config, runtime, logger)
-  const db = guardDatabase(await openSystemDatabase(runtime, config, url))
+  const db = guardDatabase(await openSystemDatabase(runtime, config, url, logger))
   const unshare = db.kind === 'pglite' ? shareEmbedded(url, db) : () => {}
   const subscriptions: Subscription[] = []
   let tracing: Tracing | undefined
@@ -98,7 +98,9 @@ export async function launchSystem(
     if (runAdmin) {
       const app = createAdminApp(adminDeps(engine, dispatcher, { deactivate: () => scheduler.stop() }), {
         ...(config.adminToken ? { token: config.adminToken } : {}),
-        ...(config.adminCors ? { cors: true } : {}),
+        ...(config.adminCors ? { cors: config.adminCors } : {}),
+        // The name it listens on is one it may be addressed by (a wildcard address names none).
+        hosts: [...(config.adminAllowedHosts ?? []), ...(config.adminHost ? [config.adminHost] : [])],
       })
       const port = config.adminPort ?? 3001
       const hostname = config.adminHost ?? '127.0.0.1'

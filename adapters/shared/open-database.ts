@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { lockDirectory } from './directory-lock.ts'
 import { DBOSInitializationError } from '../../core/errors.ts'
 import { databaseName } from '../../core/launch.ts'
@@ -14,7 +14,7 @@ const INT8 = 20
  * postgres.js for postgres:// URLs; PGlite for memory:// and file: (the embedded default). Both run unchanged
  * on Node, Bun and Deno, so the three adapters share this factory.
  */
-export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool }): Promise<DatabasePort> => {
+export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notice }): Promise<DatabasePort> => {
   if (pool) return postgresJsDatabase(pool as PostgresJsLike, false)
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Loaded on demand: an app on one kind of database never loads the other's driver.
@@ -40,6 +40,8 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool }): Pr
     // Before PGlite reads a byte: a second owner would run on its own copy and lose one side's work.
     const lock = lockDirectory(dir)
     try {
+      // PGlite's initdb runs in WebAssembly on this thread, blocking timers: say so before, not during.
+      if (!existsSync(join(dir, 'PG_VERSION'))) notice?.(`Creating the embedded PGlite database in ${dir} (first launch, a few seconds)...`)
       return releasingOnClose(pgliteDatabase((await PGlite.create(dir, options)) as unknown as PGliteLike), lock.release)
     } catch (e) {
       lock.release()

@@ -16,6 +16,15 @@ export interface Subscription {
  * The database surface the engine needs: statements, transactions, LISTEN and close.
  * Must be safe for concurrent use; each `query` outside a transaction is its own implicit transaction
  * (autocommit), which is what lets a checkpoint cost exactly one round trip.
+ *
+ * Errors: every method rejects with one of two shapes, which `classifyDatabaseError`
+ * (core/internal/database-errors.ts) tells apart by fields, never by the look of a code.
+ * - The server refused the statement: the error carries the server's ErrorResponse fields, at least `code`
+ *   (the SQLSTATE) and `severity` (postgres.js's PostgresError, PGlite's DatabaseError; the Bun.SQL adapter
+ *   moves Bun's SQLSTATE from `errno` to `code`).
+ * - Anything else (the socket, the driver): no `severity`, and `code` names the failure. A lost connection
+ *   uses node:net's codes (ECONNRESET, EPIPE, ECONNREFUSED, ETIMEDOUT, ...) or postgres.js's
+ *   (CONNECTION_CLOSED, CONNECT_TIMEOUT, ...); an adapter whose driver says it otherwise maps it to these.
  */
 export interface DatabasePort extends Queryable {
   /** Which engine is behind the port; PGlite has one connection, so callers may size batches by it. */
@@ -43,16 +52,12 @@ export interface DatabaseOptions {
   appName: string
   /** A caller-supplied postgres.js instance to use instead of opening a pool. */
   pool?: unknown
+  /** Told, before it starts, of slow work the open does: creating an embedded database takes seconds. */
+  notice?: (message: string) => void
 }
 
 /** Builds a DatabasePort from a URL; the adapter picks the driver. */
 export type DatabaseFactory = (options: DatabaseOptions) => Promise<DatabasePort>
 
-/** A Postgres error code (SQLSTATE) carried by a driver error, if any. */
-export function sqlState(e: unknown): string | undefined {
-  if (e && typeof e === 'object' && 'code' in e) {
-    const code = (e as { code: unknown }).code
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code
-  }
-  return undefined
-}
+// Existing callers read SQLSTATEs from here; the one classifier lives in core/internal/database-errors.ts.
+export { sqlState } from '../internal/database-errors.ts'
