@@ -19,6 +19,8 @@ function randomText(bytes: number): string {
 /** 1026 bytes of UTF-8 in 513 characters: the limits count bytes, not characters. */
 const tooLong = 'é'.repeat(513)
 const NUL = 'a\u0000b'
+/** More than a btree index entry can hold (2704 bytes): Postgres itself refuses it. */
+const unindexable = randomText(3000)
 
 /** Resolves with the promise's outcome, or 'still waiting' after `ms` (a refused call must not hang). */
 async function settle(promise: Promise<unknown>, ms = 10_000): Promise<unknown> {
@@ -86,6 +88,8 @@ const misuse = DBOS.registerWorkflow(async (call: string) => {
   const calls: Record<string, () => Promise<unknown>> = {
     'setEvent NUL key': () => DBOS.setEvent(NUL, 1),
     'setEvent long key': () => DBOS.setEvent(tooLong, 1),
+    'setEvent unindexable key': () => DBOS.setEvent(unindexable, 1),
+    'writeStream unindexable key': () => DBOS.writeStream(unindexable, 1),
     'writeStream NUL key': () => DBOS.writeStream(NUL, 1),
     'writeStream long key': () => DBOS.writeStream(tooLong, 1),
     'closeStream NUL key': () => DBOS.closeStream(NUL),
@@ -264,6 +268,7 @@ describeEachDatabase('bad input while running', (db) => {
     const before = await rowCounts()
     expectRefused(await settle(DBOS.startWorkflow(echo, { workflowID: NUL })(1)), 'workflowID')
     expectRefused(await settle(DBOS.startWorkflow(echo, { workflowID: tooLong })(1)), 'workflowID')
+    expectRefused(await settle(DBOS.startWorkflow(echo, { workflowID: unindexable })(1)), 'workflowID')
     expectRefused(await settle(DBOS.startWorkflow(echo, { workflowID: tooLong, queueName: plainQueue.name })(1)), 'workflowID')
     expectRefused(await settle(DBOS.getWorkflowStatus(NUL)), 'workflowID')
     expectRefused(await settle(DBOS.getResult(NUL)), 'workflowID')
@@ -300,7 +305,8 @@ describeEachDatabase('bad input while running', (db) => {
   it('refuses NUL or over-long keys and topics, and bad timeouts, in workflow code; writes none of them', async () => {
     const before = await rowCounts()
     const cases: [string, string][] = [
-      ['setEvent NUL key', 'key'], ['setEvent long key', 'key'], ['writeStream NUL key', 'key'],
+      ['setEvent NUL key', 'key'], ['setEvent long key', 'key'], ['setEvent unindexable key', 'key'],
+      ['writeStream unindexable key', 'key'], ['writeStream NUL key', 'key'],
       ['writeStream long key', 'key'], ['closeStream NUL key', 'key'], ['recv NUL topic', 'topic'],
       ['recv NaN timeout', 'timeoutSeconds'], ['recv negative timeout', 'timeoutSeconds'],
       ['getEvent NaN timeout', 'timeoutSeconds'], ['send NUL topic', 'topic'], ['send long topic', 'topic'],
@@ -329,6 +335,7 @@ describeEachDatabase('bad input while running', (db) => {
     expectRefused(await settle(DBOS.send(id, 1, NUL)), 'topic')
     expectRefused(await settle(DBOS.send(id, 1, tooLong)), 'topic')
     expectRefused(await settle(DBOS.send(id, 1, 't', tooLong)), 'idempotencyKey')
+    expectRefused(await settle(DBOS.send(id, 1, unindexable)), 'topic')
     expectRefused(await settle(DBOS.send(NUL, 1, 't')), 'destinationID')
     expectRefused(await settle(DBOS.readStream(id, NUL).next()), 'key')
     expect(await rowCounts()).toEqual(before)
