@@ -7,6 +7,7 @@ import type { Runtime } from './ports/runtime.ts'
 import { registerVersion } from './sysdb/application-versions.ts'
 import { migrate } from './sysdb/migrations.ts'
 import { quoteSchema } from './sysdb/schema.ts'
+import { registrationSource } from './version-source.ts'
 import { recoverPending } from './sysdb/workflow-status.ts'
 import type { Registry } from './engine/registry.ts'
 
@@ -152,7 +153,10 @@ export async function applicationVersion(config: DBOSConfig, runtime: Runtime, r
   if (config.enablePatching) return 'PATCHING_ENABLED'
   const fromEnv = runtime.env('DBOS__APPVERSION')
   if (fromEnv) return fromEnv
-  const sources = registry.all().map((r) => `${r.className}.${r.name}:${r.fn.toString()}`).sort()
+  // The source file each workflow came from, the same bytes on every runtime; fn.toString() is each
+  // runtime's own transpilation (core/version-source.ts).
+  const files = new Map<string, string | undefined>()
+  const sources = registry.all().map((r) => `${r.className}.${r.name}:${registrationSource(r, files) ?? r.fn.toString()}`).sort()
   const text = [...sources, PERDURE_VERSION, config.name ?? ''].join('\n')
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')

@@ -3,6 +3,8 @@
 import type { HttpPort } from '../../core/ports/http.ts'
 import type { Runtime } from '../../core/ports/runtime.ts'
 import { installRuntime } from '../../core/runtime.ts'
+import { installSourceReader } from '../../core/version-source.ts'
+import { readSource } from '../shared/read-source.ts'
 import * as bun from '../bun/runtime.ts'
 import * as deno from '../deno/runtime.ts'
 import * as node from '../node/runtime.ts'
@@ -18,6 +20,7 @@ export const createRuntime: typeof node.createRuntime = g.Bun
 
 const runtime: Runtime = createRuntime()
 installRuntime(runtime)
+installSourceReader(readSource)
 
 /** Serves a fetch handler on the current runtime; binds to 127.0.0.1 unless told otherwise. */
 export const serve: HttpPort['serve'] = (handler, options) => runtime.http.serve(handler, options)

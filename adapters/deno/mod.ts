@@ -1,9 +1,12 @@
 // Entry point for Deno: installs the Deno runtime, then exposes the shared API.
 import { installRuntime } from '../../core/runtime.ts'
+import { installSourceReader } from '../../core/version-source.ts'
+import { readSource } from '../shared/read-source.ts'
 import { createRuntime } from './runtime.ts'
 import { serve } from './serve.ts'
 
 installRuntime(createRuntime())
+installSourceReader(readSource)
 
 export * from '../../core/mod.ts'
 export { createRuntime, serve }

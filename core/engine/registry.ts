@@ -1,4 +1,5 @@
 import { DBOSConflictingRegistrationError, DBOSError } from '../errors.ts'
+import { recordRegistrationSite } from '../version-source.ts'
 
 // deno-lint-ignore no-explicit-any
 export type AnyFn = (...args: any[]) => Promise<unknown>
@@ -54,6 +55,8 @@ export class Registry {
     }
     this.#byKey.set(key, reg)
     this.#byWrapper.set(wrapper, reg)
+    // The default application version digests the file this registration came from (core/version-source.ts).
+    recordRegistrationSite(reg)
   }
 
   find(className: string | null, name: string): WorkflowRegistration | undefined {
