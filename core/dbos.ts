@@ -522,6 +522,8 @@ export class DBOS {
    * @example if (await DBOS.patch('use-baz')) await baz(); else await foo()
    */
   static async patch(patchName: string): Promise<boolean> {
+    // Recorded as the step name `DBOS.patch-<name>`, which is indexed.
+    checkText('patchName', patchName, MAX_KEY_BYTES - 'DBOS.patch-'.length)
     const f = patchFrame('DBOS.patch')
     const exec = f.exec
     const id = exec.nextID
