@@ -1,9 +1,10 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { Dispatcher } from '../engine/dispatcher.ts'
 import type { Engine } from '../engine/engine.ts'
-import { sameSecret } from './request.ts'
+import { bodyReadError, clientErrorStatus, isBodyReadError, sameSecret } from './request.ts'
+import { canonicalOrigin, hostName } from './hosts.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerQueueRoutes } from './routes/queues.ts'
 import { registerRecoveryRoutes } from './routes/recovery.ts'
@@ -21,23 +22,97 @@ export interface AdminDeps {
   eventLoop?(): { idle: number; active: number; utilization: number }
 }
 
-/** Security options of the admin server (spec §9). */
+/**
+ * Security options of the admin server (spec §9). Without a token, only programs on this machine may drive
+ * it, and web pages may not: see the README's "Admin API" section.
+ */
 export interface AdminOptions {
-  /** Require `Authorization: Bearer <token>` on every route except `/dbos-healthz`. */
+  /** Require `Authorization: Bearer <token>` on every route except `/dbos-healthz`; any `Host` is then accepted. */
   token?: string
-  /** Send permissive CORS headers and answer preflight requests; off by default, so web pages cannot drive the API. */
-  cors?: boolean
+  /**
+   * Origins (`scheme://host[:port]`) whose pages may call the API from a browser: their `Origin` is accepted,
+   * and responses to them carry CORS headers naming that origin. None by default.
+   */
+  cors?: readonly string[]
+  /**
+   * Host names, besides 127.0.0.1, localhost and [::1], that a request's `Host` may name, with any port (the
+   * name the server is reached by when it listens beyond loopback). Refusing others defeats DNS rebinding.
+   */
+  hosts?: readonly string[]
 }
 
 /** Request bodies are small JSON filters; anything larger is refused before it is read. */
 const MAX_BODY_BYTES = 1024 * 1024
 
-function corsHeaders(withToken: boolean): Record<string, string> {
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]']
+/** Wildcard listen addresses name no host a client would send. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
+
+/** Allowed host names: loopback, the configured ones, and the bind address unless it is a wildcard. */
+function allowedHosts(hosts: readonly string[]): Set<string> {
+  const names = new Set(LOOPBACK_HOSTS)
+  for (const host of hosts) {
+    const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+    const name = hostName(bracketed)
+    if (name === undefined) throw new TypeError(`Admin host ${JSON.stringify(host)} is not a host name`)
+    if (!WILDCARD_HOSTS.has(name)) names.add(name)
+  }
+  return names
+}
+
+function refused(c: Context, message: string): Response {
+  return c.json({ error: `Forbidden: ${message}` }, 403)
+}
+
+/**
+ * Keeps web pages from driving the API (spec §9 security): a foreign `Host` is DNS rebinding, an `Origin`
+ * (or a Fetch Metadata `Sec-Fetch-Site`) from another site is a page of that site. Programs send neither.
+ */
+function browserGuard(checkHost: boolean, hosts: Set<string>, origins: Set<string>): MiddlewareHandler {
+  return async (c, next) => {
+    // Health checks come from orchestrators that address the server by whatever name or IP they know.
+    if (c.req.path === '/dbos-healthz') return await next()
+    const host = c.req.header('host') ?? new URL(c.req.url).host
+    if (checkHost) {
+      const name = hostName(host)
+      if (name === undefined || !hosts.has(name)) return refused(c, `Host ${JSON.stringify(host)} is not allowed (adminAllowedHosts)`)
+    }
+    const origin = c.req.header('origin')
+    const site = c.req.header('sec-fetch-site')
+    const sameOrigin = origin !== undefined && origin === `${new URL(c.req.url).protocol}//${host}`
+    const listed = origin !== undefined && origins.has(origin)
+    if (origin !== undefined && !sameOrigin && !listed) {
+      return refused(c, `Origin ${JSON.stringify(origin)} is not allowed (adminCors)`)
+    }
+    // A cross-site GET (an <img> or a link) carries no Origin, but browsers do tell where it came from.
+    if (site !== undefined && site !== 'same-origin' && site !== 'none' && !listed) {
+      return refused(c, 'cross-site requests are not allowed (adminCors)')
+    }
+    await next()
+  }
+}
+
+/**
+ * State-changing routes want `Content-Type: application/json` or an `Authorization` header: a web page can send
+ * neither cross-origin without a CORS preflight, which only listed origins pass.
+ */
+const requireJSON: MiddlewareHandler = async (c, next) => {
+  const safe = c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS'
+  if (safe || c.req.path === '/dbos-healthz') return await next()
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+  if (type !== 'application/json' && c.req.header('authorization') === undefined) {
+    return c.json({ error: 'Unsupported Media Type: send Content-Type: application/json' }, 415)
+  }
+  await next()
+}
+
+function corsHeaders(origin: string, withToken: boolean): Record<string, string> {
   return {
-    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Origin': origin,
     'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
     // A browser may send the bearer token cross-origin only if the preflight allows the header.
     'Access-Control-Allow-Headers': withToken ? 'Content-Type, Authorization' : 'Content-Type',
+    Vary: 'Origin',
   }
 }
 
@@ -55,6 +130,31 @@ function requireToken(token: string): MiddlewareHandler {
   }
 }
 
+/** The answer to an error a handler threw: a client's mistake is 4xx, anything else a bare 500. */
+function errorResponse(deps: AdminDeps, error: Error, c: Context): Response {
+  if (error instanceof HTTPException) return error.getResponse()
+  const log = (level: 'debug' | 'error', text: string) => {
+    try {
+      deps.engine().settings.logger[level](text)
+    } catch {
+      // Not launched (any more): there is no logger to report to, and the client still gets its answer.
+    }
+  }
+  const what = `Admin request ${c.req.method} ${c.req.path}`
+  // The client went away (mid-body, or while we worked): nobody reads the answer, and nothing is wrong here.
+  if (c.req.raw.signal.aborted || isBodyReadError(error)) {
+    log('debug', `${what} ended by the client: ${error.message}`)
+    return c.json({ error: 'Request body could not be read' }, 400)
+  }
+  const mapped = clientErrorStatus(error)
+  if (mapped !== undefined) {
+    log('debug', `${what}: ${error.message}`)
+    return c.json({ error: error.message }, mapped)
+  }
+  log('error', `${what} failed: ${error.stack ?? error.message}`)
+  return c.json({ error: 'Internal server error' }, 500)
+}
+
 /**
  * The admin HTTP server of spec §9 as a Hono app; serving it is the adapter's job (bind it to 127.0.0.1
  * unless the operator chose another host).
@@ -63,25 +163,51 @@ function requireToken(token: string): MiddlewareHandler {
  * const server = await runtime.http.serve(app.fetch, { port: 3001, hostname: '127.0.0.1' })
  */
 export function createAdminApp(deps: AdminDeps, options: AdminOptions = {}): Hono {
-  const { token, cors = false } = options
+  const { token, cors = [], hosts = [] } = options
   if (token !== undefined && (typeof token !== 'string' || token.trim() === '' || /\s/.test(token))) {
     throw new TypeError('The admin token must be a non-empty string without whitespace')
   }
+  if (!Array.isArray(cors) || !Array.isArray(hosts)) {
+    throw new TypeError('Admin cors and hosts must be arrays of strings')
+  }
+  const origins = new Set(cors.map((origin) => {
+    const canonical = typeof origin === 'string' ? canonicalOrigin(origin) : undefined
+    if (canonical === undefined) throw new TypeError(`Admin CORS origin ${JSON.stringify(origin)} is not scheme://host[:port]`)
+    return canonical
+  }))
   const app = new Hono()
-  if (cors) {
-    const headers = corsHeaders(token !== undefined)
+  // With a token, the token is the guard, and remote operators reach the server by names of their own.
+  app.use('*', browserGuard(token === undefined, allowedHosts(hosts), origins))
+  if (origins.size > 0) {
+    const withToken = token !== undefined
     app.use('*', async (c, next) => {
       await next()
-      for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value)
+      const origin = c.req.header('origin')
+      if (origin === undefined || !origins.has(origin)) return
+      for (const [name, value] of Object.entries(corsHeaders(origin, withToken))) c.res.headers.set(name, value)
     })
     // Before the token check: browsers send preflight requests without credentials.
-    app.options('*', (c) => c.body(null, 200, { ...headers, 'Access-Control-Max-Age': '86400' }))
+    app.options('*', (c) => {
+      const origin = c.req.header('origin')
+      if (origin === undefined || !origins.has(origin)) return c.text('Not Found', 404)
+      return c.body(null, 204, { ...corsHeaders(origin, withToken), 'Access-Control-Max-Age': '86400' })
+    })
   }
   if (token !== undefined) app.use('*', requireToken(token))
-  app.use('*', bodyLimit({
+  app.use('*', requireJSON)
+  const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => c.json({ error: `Request body is larger than ${MAX_BODY_BYTES} bytes` }, 413),
-  }))
+  })
+  // bodyLimit reads a chunked body itself; a read that fails there is the client's broken or abandoned body.
+  // (Errors of the handlers after it never come back here: Hono hands them to onError at their own level.)
+  app.use('*', async (c, next) => {
+    try {
+      return await limit(c, next)
+    } catch (e) {
+      throw bodyReadError(e)
+    }
+  })
 
   registerHealthRoutes(app, deps)
   registerRecoveryRoutes(app, deps)
@@ -89,15 +215,7 @@ export function createAdminApp(deps: AdminDeps, options: AdminOptions = {}): Hon
   registerWorkflowRoutes(app, deps)
 
   app.notFound((c) => c.text('Not Found', 404))
-  app.onError((error, c) => {
-    if (error instanceof HTTPException) return error.getResponse()
-    try {
-      deps.engine().settings.logger.error(`Admin request ${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}`)
-    } catch {
-      // Not launched (any more): there is no logger to report to, and the client still gets its 500.
-    }
-    return c.json({ error: 'Internal server error' }, 500)
-  })
+  app.onError((error, c) => errorResponse(deps, error, c))
   return app
 }
 

@@ -1,16 +1,53 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import * as v from 'valibot'
+import { DBOSConflictingWorkflowError, DBOSNonExistentWorkflowError } from '../errors.ts'
+import { sqlState } from '../ports/database.ts'
 import { describeIssues } from './schemas.ts'
 
 /** A client error with a JSON `{ error }` body; handlers throw it and the app's error handler answers with it. */
-export function clientError(status: 400 | 401 | 404 | 413, message: string): HTTPException {
+export function clientError(status: 400 | 401 | 403 | 404 | 409 | 413 | 415, message: string): HTTPException {
   return new HTTPException(status, { res: Response.json({ error: message }, { status }) })
+}
+
+/** Reading the request body failed: the client closed the connection, or sent a truncated or broken body. */
+class BodyReadError extends Error {}
+
+/** Wraps a failure to read the body (HTTPExceptions, such as bodyLimit's 413, pass through as they are). */
+export function bodyReadError(e: unknown): Error {
+  if (e instanceof HTTPException || e instanceof BodyReadError) return e
+  return new BodyReadError(e instanceof Error ? e.message : String(e), { cause: e })
+}
+
+/** True for an error that came from reading the request body rather than from handling it. */
+export function isBodyReadError(error: unknown): boolean {
+  return error instanceof BodyReadError
+}
+
+/**
+ * The status for an error that is the client's mistake, undefined for any other: an unknown workflow is 404,
+ * an ID already taken 409, and a value the database cannot hold (a NUL byte, a number out of range, an ID
+ * too long for its index) 400. Input validation in the admin schemas catches most of the latter first.
+ */
+export function clientErrorStatus(error: unknown): 400 | 404 | 409 | undefined {
+  if (error instanceof DBOSNonExistentWorkflowError) return 404
+  if (error instanceof DBOSConflictingWorkflowError) return 409
+  const state = sqlState(error)
+  if (state === '23505') return 409 // unique_violation: a new workflow ID that already exists
+  // Class 22 (data exception) and 54000 (program limit exceeded, e.g. index row size).
+  if (state !== undefined && (state.startsWith('22') || state === '54000')) return 400
+  return undefined
 }
 
 /** The request body as JSON: an empty body is `{}` (spec §9); anything else must parse. */
 export async function readJSON(c: Context): Promise<unknown> {
-  const raw = await c.req.text()
+  let raw: string
+  try {
+    raw = await c.req.text()
+  } catch (e) {
+    // A connection cut mid-body, or a body that is not text: the client's doing.
+    throw bodyReadError(e)
+  }
   if (raw.trim() === '') return {}
   try {
     return JSON.parse(raw)
@@ -27,6 +64,13 @@ export function validate<TSchema extends v.GenericSchema>(schema: TSchema, body:
   }
   const result = v.safeParse(schema, body)
   if (!result.success) throw clientError(400, `Invalid request body: ${describeIssues(result.issues)}`)
+  return result.output
+}
+
+/** A path parameter, validated: a 400 names it (`id: must not contain NUL characters`). */
+export function pathParam<TSchema extends v.GenericSchema>(c: Context, name: string, schema: TSchema): v.InferOutput<TSchema> {
+  const result = v.safeParse(schema, c.req.param(name))
+  if (!result.success) throw clientError(400, `Invalid path: ${name}: ${result.issues.map((i) => i.message).join('; ')}`)
   return result.output
 }
 

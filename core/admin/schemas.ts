@@ -7,18 +7,34 @@ const STATUSES = [
   'PENDING', 'SUCCESS', 'ERROR', 'ENQUEUED', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', 'DELAYED', 'RETRIES_EXCEEDED',
 ] as const
 
-const count = v.pipe(
+/** Largest value of a Postgres integer column (step IDs) and a sensible ceiling for limits and offsets. */
+export const MAX_INT32 = 2_147_483_647
+
+const integer = (min: number, max: number, minMessage: string) => v.pipe(
   v.number('must be a number'),
   v.integer('must be an integer'),
-  v.minValue(0, 'must not be negative'),
+  v.minValue(min, minMessage),
+  v.maxValue(max, `must be at most ${max}`),
 )
-const positive = v.pipe(
-  v.number('must be a number'),
-  v.integer('must be an integer'),
-  v.minValue(1, 'must be at least 1'),
+/** A row count, offset or step number. */
+const count = integer(0, MAX_INT32, 'must not be negative')
+const positiveCount = integer(1, MAX_INT32, 'must be at least 1')
+/** Epoch milliseconds and durations: whole numbers JavaScript holds exactly (bigint columns hold them all). */
+const millis = integer(0, Number.MAX_SAFE_INTEGER, 'must not be negative')
+const positiveMillis = integer(1, Number.MAX_SAFE_INTEGER, 'must be at least 1')
+/** Postgres text cannot hold NUL; refusing it here names the field instead of failing in the database. */
+const text = v.pipe(
+  v.string('must be a string'),
+  v.check((t) => !t.includes('\u0000'), 'must not contain NUL characters'),
 )
-const text = v.string('must be a string')
-const id = v.pipe(text, v.minLength(1, 'must not be empty'))
+/** IDs and names are keys of btree indexes, which refuse rows beyond about 2.7 kB. */
+const MAX_ID_BYTES = 2048
+const encoder = new TextEncoder()
+const id = v.pipe(
+  text,
+  v.minLength(1, 'must not be empty'),
+  v.check((t) => encoder.encode(t).length <= MAX_ID_BYTES, `must be at most ${MAX_ID_BYTES} bytes`),
+)
 const time = v.pipe(
   text,
   v.check((t) => !Number.isNaN(Date.parse(t)), 'must be a date-time string such as 2025-01-31T12:00:00Z'),
@@ -34,12 +50,18 @@ export const forkBody = v.object({
   start_step: count,
   new_workflow_id: v.nullish(id),
   application_version: v.nullish(id),
-  timeout_ms: v.nullish(positive),
+  timeout_ms: v.nullish(positiveMillis),
 })
+
+/** The `:id` of a `/workflows/:id/...` path. */
+export const workflowIDParam = id
 
 /** `POST /workflows`: listing filters. */
 export const listWorkflowsBody = v.object({
-  workflow_uuids: v.nullish(v.array(text, 'must be an array of workflow IDs')),
+  workflow_uuids: v.nullish(v.pipe(
+    v.array(text, 'must be an array of workflow IDs'),
+    v.maxLength(10_000, 'must list at most 10000 IDs'),
+  )),
   workflow_name: v.nullish(text),
   authenticated_user: v.nullish(text),
   start_time: v.nullish(time),
@@ -73,13 +95,13 @@ export const listQueuedBody = v.object({
 
 /** `POST /dbos-garbage-collect`. */
 export const garbageCollectBody = v.object({
-  cutoff_epoch_timestamp_ms: v.nullish(count),
-  rows_threshold: v.nullish(positive),
+  cutoff_epoch_timestamp_ms: v.nullish(millis),
+  rows_threshold: v.nullish(positiveCount),
 })
 
 /** `POST /dbos-global-timeout`. */
 export const globalTimeoutBody = v.object({
-  cutoff_epoch_timestamp_ms: count,
+  cutoff_epoch_timestamp_ms: millis,
 })
 
 /** One line per problem, each naming its field: `limit: must not be negative (got -1)`. */
@@ -88,6 +110,8 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
     const path = v.getDotPath(issue) ?? '(body)'
     // An object schema reports a missing key with its own message; say what is wrong instead.
     if (issue.type === 'object' && issue.received === 'undefined' && path !== '(body)') return `${path}: is required`
-    return `${path}: ${issue.message} (got ${issue.received})`
+    // A value as received can be a megabyte of text: show its start.
+    const got = issue.received.length > 80 ? `${issue.received.slice(0, 80)}…` : issue.received
+    return `${path}: ${issue.message} (got ${got})`
   }).join('; ')
 }

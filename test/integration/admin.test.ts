@@ -6,6 +6,8 @@ import type { Dispatcher } from '../../core/engine/dispatcher.ts'
 import type { Engine } from '../../core/engine/engine.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase } from '../support/databases.ts'
+import { listeningAddresses } from '../support/listening.ts'
+import { catchErrorLogs } from '../support/logs.ts'
 import { perdure } from '../support/perdure.ts'
 
 const { DBOS, DBOSWorkflowCancelledError, WorkflowQueue, serve } = perdure
@@ -68,9 +70,12 @@ async function call(
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  const init: RequestInit = { method, headers }
+  // State-changing routes want JSON (issue #13); the browser guard wants a loopback Host.
+  const sent = new Headers(headers)
+  if (method === 'POST' && !sent.has('content-type')) sent.set('content-type', 'application/json')
+  const init: RequestInit = { method, headers: sent }
   if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)
-  return await app.fetch(new Request(`http://admin.test${path}`, init))
+  return await app.fetch(new Request(`http://127.0.0.1:3001${path}`, init))
 }
 
 /** Every endpoint of spec §9, with a body each accepts. */
@@ -140,9 +145,11 @@ describeEachDatabase('admin server', (db) => {
         throw new Error('secret internals')
       },
     }))
-    const res = await call(broken, 'GET', '/deactivate')
+    // The client gets nothing of the error; the operator's log gets all of it.
+    const { value: res, errors } = await catchErrorLogs(() => call(broken, 'GET', '/deactivate'))
     expect(res.status).toBe(500)
     expect(await res.text()).toBe('{"error":"Internal server error"}')
+    expect(errors).toEqual([expect.stringMatching(/ERROR: Admin request GET \/deactivate failed: Error: secret internals/)])
   })
 
   it('sends no CORS headers unless enabled; enabled, every response has them and OPTIONS is answered', async () => {
@@ -154,20 +161,22 @@ describeEachDatabase('admin server', (db) => {
     }
     expect((await call(app, 'OPTIONS', '/workflows')).status).toBe(404)
 
-    const permissive = createAdminApp(adminDeps(engine(), launched.dispatcher!), { cors: true })
-    const preflight = await call(permissive, 'OPTIONS', '/anything/at/all')
-    expect(preflight.status).toBe(200)
+    // CORS names its origins (issue #13): a listed origin gets itself back, never '*'.
+    const origin = { Origin: 'http://app.test:5173' }
+    const permissive = createAdminApp(adminDeps(engine(), launched.dispatcher!), { cors: [origin.Origin] })
+    const preflight = await call(permissive, 'OPTIONS', '/anything/at/all', undefined, origin)
+    expect(preflight.status).toBe(204)
     expect(preflight.headers.get('access-control-max-age')).toBe('86400')
-    for (const res of [preflight, await call(permissive, 'GET', '/dbos-healthz'), await call(permissive, 'GET', '/nope'),
-      await call(permissive, 'POST', '/workflows', '{oops'), await call(permissive, 'POST', '/workflows/x/cancel')]) {
-      expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    for (const res of [preflight, await call(permissive, 'GET', '/dbos-healthz', undefined, origin), await call(permissive, 'GET', '/nope', undefined, origin),
+      await call(permissive, 'POST', '/workflows', '{oops', origin), await call(permissive, 'POST', '/workflows/x/cancel', undefined, origin)]) {
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin.Origin)
       expect(res.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS')
       expect(res.headers.get('access-control-allow-headers')).toBe('Content-Type')
     }
     // With a token, the preflight lets a browser send it; the preflight itself carries no credentials.
-    const guarded = createAdminApp(adminDeps(engine(), launched.dispatcher!), { cors: true, token: TOKEN })
-    const guardedPreflight = await call(guarded, 'OPTIONS', '/workflows')
-    expect(guardedPreflight.status).toBe(200)
+    const guarded = createAdminApp(adminDeps(engine(), launched.dispatcher!), { cors: [origin.Origin], token: TOKEN })
+    const guardedPreflight = await call(guarded, 'OPTIONS', '/workflows', undefined, origin)
+    expect(guardedPreflight.status).toBe(204)
     expect(guardedPreflight.headers.get('access-control-allow-headers')).toBe('Content-Type, Authorization')
     expect((await call(guarded, 'POST', '/workflows', {})).status).toBe(401)
   })
@@ -402,7 +411,7 @@ describeEachDatabase('admin server', (db) => {
 
     expect((await call(app, 'POST', '/workflows/no-such-workflow/cancel')).status).toBe(204)
     const unknown = await call(app, 'POST', '/workflows/no-such-workflow/resume')
-    expect(unknown.status).toBe(500)
+    expect(unknown.status).toBe(404)
     expect(await unknown.json()).toEqual({ error: 'Error resuming workflow no-such-workflow: Workflow no-such-workflow does not exist' })
   })
 
@@ -433,13 +442,13 @@ describeEachDatabase('admin server', (db) => {
     expect(await getJSON(`/workflows/${elsewhere}`)).toMatchObject({ ApplicationVersion: 'v-elsewhere', Status: 'ENQUEUED' })
 
     const duplicate = await call(app, 'POST', `/workflows/${id}/fork`, { start_step: 0, new_workflow_id: forkID })
-    expect(duplicate.status).toBe(500)
+    expect(duplicate.status).toBe(409)
     expect(((await duplicate.json()) as { error: string }).error).toMatch(new RegExp(`^Error forking workflow ${id}: `))
     const unknown = await call(app, 'POST', '/workflows/no-such-workflow/fork', { start_step: 0 })
-    expect(unknown.status).toBe(500)
+    expect(unknown.status).toBe(404)
     expect(await unknown.json()).toEqual({ error: 'Error forking workflow no-such-workflow: Workflow no-such-workflow does not exist' })
     const unknownRestart = await call(app, 'POST', '/workflows/no-such-workflow/restart')
-    expect(unknownRestart.status).toBe(500)
+    expect(unknownRestart.status).toBe(404)
     expect(await unknownRestart.json()).toEqual({ error: 'Error restarting workflow no-such-workflow: Workflow no-such-workflow does not exist' })
   })
 
@@ -545,6 +554,9 @@ describeEachDatabase('admin server', (db) => {
     try {
       expect(server.hostname).toBe('127.0.0.1')
       expect(server.port).toBeGreaterThan(0)
+      // What the socket is bound to, as the kernel lists it (the hostname above is only echoed back).
+      const bound = listeningAddresses(server.port)
+      if (bound !== undefined) expect(bound).toEqual(['127.0.0.1'])
       const res = await fetch(`http://127.0.0.1:${server.port}/dbos-healthz`)
       expect(await res.text()).toBe('healthy')
     } finally {

@@ -1,18 +1,33 @@
-import type { Hono } from 'hono'
+import type { Context, Hono } from 'hono'
 import type { Engine } from '../../engine/engine.ts'
 import { listSteps } from '../../engine/steps-info.ts'
 import { DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../../errors.ts'
 import { type GetWorkflowsInput, listWorkflowRows } from '../../sysdb/list-workflows.ts'
 import { cancelWorkflows, forkWorkflow, resumeWorkflows } from '../../sysdb/management.ts'
+import { sqlState } from '../../ports/database.ts'
 import { INTERNAL_QUEUE } from '../../sysdb/sql.ts'
 import { readStatus } from '../../sysdb/workflow-status.ts'
 import type { AdminDeps } from '../app.ts'
 import { childIDs, readExtraColumns } from '../queries.ts'
-import { readBody, readJSON, validate } from '../request.ts'
-import { forkBody, listWorkflowsBody } from '../schemas.ts'
+import { clientErrorStatus, pathParam, readBody, readJSON, validate } from '../request.ts'
+import { forkBody, listWorkflowsBody, workflowIDParam } from '../schemas.ts'
 import { stepJSON, type WorkflowJSON, workflowJSON } from '../workflow-json.ts'
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
+
+/** The workflow ID of the path, checked before it reaches the database. */
+const pathID = (c: Context) => pathParam(c, 'id', workflowIDParam)
+
+/**
+ * Answers a failed management operation: an unknown workflow is 404 and a new ID already taken 409, with
+ * DBOS's message; anything else is the server's fault, rethrown to the app's error handler (a bare 500).
+ */
+function failed(c: Context, what: string, e: unknown): Response {
+  const status = clientErrorStatus(e)
+  if (status === undefined) throw e
+  const reason = sqlState(e) === '23505' ? 'a workflow with that ID already exists' : message(e)
+  return c.json({ error: `Error ${what}: ${reason}` }, status)
+}
 
 /**
  * Workflows matching the filters as admin workflow objects. A parent filter becomes the list of its children's
@@ -56,7 +71,7 @@ async function fork(
 /** Per-workflow management and introspection (spec §4.2–4.4, §8). */
 export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
   app.post('/workflows/:id/cancel', async (c) => {
-    const id = c.req.param('id')
+    const id = pathID(c)
     const engine = deps.engine()
     const { db, s, logger } = engine.settings
     logger.info(`Cancelling workflow ${id}`)
@@ -66,15 +81,14 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
   })
 
   app.post('/workflows/:id/resume', async (c) => {
-    const id = c.req.param('id')
+    const id = pathID(c)
     const engine = deps.engine()
     const { db, s, logger } = engine.settings
     logger.info(`Resuming workflow ${id}`)
     try {
       await resumeWorkflows(db, s, [id])
     } catch (e) {
-      logger.error(`Error resuming workflow ${id}: ${message(e)}`)
-      return c.json({ error: `Error resuming workflow ${id}: ${message(e)}` }, 500)
+      return failed(c, `resuming workflow ${id}`, e)
     }
     // A run still going here has lost its ownership: it stops at its next step and the resumed run takes over.
     engine.abortExecution(id, new DBOSWorkflowConflictError(id))
@@ -83,17 +97,16 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
   })
 
   app.post('/workflows/:id/restart', async (c) => {
-    const id = c.req.param('id')
+    const id = pathID(c)
     try {
       return c.json({ workflow_id: await fork(deps, id, 0) })
     } catch (e) {
-      deps.engine().settings.logger.error(`Error restarting workflow ${id}: ${message(e)}`)
-      return c.json({ error: `Error restarting workflow ${id}: ${message(e)}` }, 500)
+      return failed(c, `restarting workflow ${id}`, e)
     }
   })
 
   app.post('/workflows/:id/fork', async (c) => {
-    const id = c.req.param('id')
+    const id = pathID(c)
     const raw = await readJSON(c)
     // DBOS's exact answer to a body without start_step; other problems are named by validate().
     if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && !('start_step' in raw)) {
@@ -108,13 +121,12 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
       })
       return c.json({ workflow_id: newID })
     } catch (e) {
-      deps.engine().settings.logger.error(`Error forking workflow ${id}: ${message(e)}`)
-      return c.json({ error: `Error forking workflow ${id}: ${message(e)}` }, 500)
+      return failed(c, `forking workflow ${id}`, e)
     }
   })
 
   app.get('/workflows/:id/steps', async (c) => {
-    const id = c.req.param('id')
+    const id = pathID(c)
     const { db, s, serialization } = deps.engine().settings
     const steps = await listSteps(db, s, serialization, id)
     if (!steps) return c.json({ error: `Workflow ${id} not found` }, 404)
@@ -144,7 +156,7 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
   })
 
   app.get('/workflows/:id', async (c) => {
-    const id = c.req.param('id')
+    const id = pathID(c)
     const { db, s, serialization } = deps.engine().settings
     const row = await readStatus(db, s, id)
     if (!row) return c.json({ error: `Workflow ${id} not found` }, 404)
