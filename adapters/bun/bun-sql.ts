@@ -15,16 +15,20 @@ const CONNECTION_CODES: Record<string, string> = {
 }
 
 /**
- * Gives a Bun.SQL error the `code` the engine reads (sqlState, isTransient). Bun sets `code` to its own
- * ERR_POSTGRES_* name and puts a server error's SQLSTATE in `errno`. Bun's code stays in `driverCode`.
+ * Gives a Bun.SQL error the shape DatabasePort's error contract asks for (core/ports/database.ts). Bun sets
+ * `code` to its own ERR_POSTGRES_* name for every error and puts a server error's SQLSTATE in `errno`: a
+ * server error gets the SQLSTATE as `code` (with its `severity`), a lost connection postgres.js's code.
+ * Bun's code stays in `driverCode`.
  */
 function normalizeError(e: unknown, closed: boolean): unknown {
   if (!(e instanceof bunGlobal().SQL.SQLError)) return e
-  const err = e as Error & { code?: unknown; errno?: unknown; driverCode?: unknown }
+  const err = e as Error & { code?: unknown; errno?: unknown; severity?: unknown; driverCode?: unknown }
   const original = err.code
-  if (typeof err.errno === 'string' && /^[0-9A-Z]{5}$/.test(err.errno)) err.code = err.errno
+  // A server error: Bun copies the ErrorResponse's fields, severity included, whatever name it picks for
+  // `code` (ERR_POSTGRES_SERVER_ERROR, or ERR_POSTGRES_SYNTAX_ERROR for 42601).
+  if (typeof err.severity === 'string' && typeof err.errno === 'string' && /^[0-9A-Z]{5}$/.test(err.errno)) err.code = err.errno
   // After our own close() Bun reports CONNECTION_CLOSED as for a lost server; postgres.js says
-  // CONNECTION_ENDED, which the engine does not retry.
+  // CONNECTION_ENDED, and so do we.
   else if (typeof original === 'string' && original in CONNECTION_CODES) err.code = closed ? 'CONNECTION_ENDED' : CONNECTION_CODES[original]
   if (err.code !== original) err.driverCode = original
   return e

@@ -1,3 +1,4 @@
+import { isSystemOutage } from '../internal/retry.ts'
 import type { Engine } from './engine.ts'
 import { recordedValue, recordOperation } from './operations.ts'
 import { toWorkflowStatus, type WorkflowStatus } from './status.ts'
@@ -70,6 +71,9 @@ export async function awaitedResult(engine: Engine, exec: import('./workflow-con
   try {
     value = await engine.result(target, true)
   } catch (e) {
+    // Losing the system database, or this execution being stopped, is no outcome of the awaited workflow's:
+    // recorded, replay would throw it forever.
+    if (isSystemOutage(e) || exec.abort.signal.aborted) throw e
     await recordOperation(engine, exec, id, 'DBOS.getResult', undefined, started, { error: e, child: target })
     throw e
   }

@@ -1,4 +1,5 @@
 import { DBOSMaxStepRetriesError, ensureError } from '../errors.ts'
+import { isSystemOutage } from '../internal/retry.ts'
 import { type Engine, sleepFor } from './engine.ts'
 import { recordedValue } from './operations.ts'
 import type { Execution, StepStatus } from './workflow-context.ts'
@@ -100,8 +101,13 @@ async function recordStepError(engine: Engine, exec: Execution, id: number, name
   })
 }
 
-/** Errors raised by the engine itself (ownership, nondeterminism) are not step failures to retry. */
+/**
+ * Errors raised by the engine itself (ownership, nondeterminism) are not step failures to retry. Nor is the
+ * system database going away under a DBOS call in the step: recorded, it would fail the workflow for good;
+ * thrown on, the workflow is replayed once the database is back and the step runs again.
+ */
 function isEngineError(e: unknown): boolean {
+  if (isSystemOutage(e)) return true
   const name = (e as Error | undefined)?.name
   return name === 'DBOSWorkflowConflictError' || name === 'DBOSStepNondeterminismError' ||
     name === 'DBOSUnexpectedStepError'

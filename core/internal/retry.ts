@@ -1,19 +1,4 @@
-import { sqlState } from '../ports/database.ts'
-
-// Connection-level failures: the statement never ran, or the server went away and will come back.
-const TRANSIENT_STATES = new Set(['53300', '57P01', '57P02', '57P03', '53000'])
-const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED',
-  'CONNECTION_DESTROYED',
-])
-
-/** Whether a database error is worth retrying: the connection failed, not the statement. */
-export function isTransient(e: unknown): boolean {
-  const state = sqlState(e)
-  if (state !== undefined) return state.startsWith('08') || TRANSIENT_STATES.has(state)
-  const code = (e as { code?: unknown } | undefined)?.code
-  return typeof code === 'string' && TRANSIENT_CODES.has(code)
-}
+import { isTransient } from './database-errors.ts'
 
 /**
  * Runs `fn` again while it fails with a transient database error, backing off from 100 ms to 2 s, for at
@@ -45,7 +30,13 @@ export function markSystemError(e: unknown): unknown {
   return e
 }
 
-/** A transient failure of the system database itself (a step's own network error never counts). */
+/**
+ * A transient failure of the system database itself (a step's own network error never counts). Followed
+ * through `cause`, so workflow code that wraps the error it caught still gets a replay, not an outcome.
+ */
 export function isSystemOutage(e: unknown): boolean {
-  return !!e && typeof e === 'object' && fromSystemDatabase.has(e) && isTransient(e)
+  for (let depth = 0; depth < 8 && e && typeof e === 'object'; depth++, e = (e as { cause?: unknown }).cause) {
+    if (fromSystemDatabase.has(e) && isTransient(e)) return true
+  }
+  return false
 }
