@@ -1,6 +1,6 @@
 import type { Server } from 'node:http'
 import { serve as honoServe } from '@hono/node-server'
-import type { HttpPort, HttpServer } from '../../core/ports/http.ts'
+import { type HttpPort, HttpListenError, type HttpServer } from '../../core/ports/http.ts'
 
 /** How long close() lets open requests (e.g. event streams) finish before cutting them off. */
 const CLOSE_GRACE_MS = 2000
@@ -11,7 +11,8 @@ export const serve: HttpPort['serve'] = (handler, { port, hostname = '127.0.0.1'
     const server = honoServe({ fetch: handler, port, hostname }, (info) => {
       resolve({ port: info.port, hostname, close: () => closeServer(server as Server) })
     }) as Server
-    server.once('error', reject)
+    // Before listening, an 'error' is the listen failing (EADDRINUSE, EACCES): the same error as on Bun and Deno.
+    server.once('error', (e) => reject(new HttpListenError(hostname, port, e)))
   })
 
 // server.close() alone waits for every keep-alive socket, and a client that keeps reconnecting keeps one
