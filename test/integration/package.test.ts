@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
-import { describeOn } from '../support/databases.ts'
+import { describeOn, skipOn } from '../support/databases.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const APP = join(root, 'test', 'fixtures', 'package-app', 'app.mjs')
@@ -186,4 +186,6 @@ if (onNode) {
       })
     }
   })
+} else {
+  skipOn('pglite', 'npm package', 'runs on Node only: it drives npm pack and the install from Node, then runs the package on every runtime')
 }

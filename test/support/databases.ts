@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
-import { afterAll, beforeAll, describe } from '../harness.ts'
+import { afterAll, beforeAll, describe, it } from '../harness.ts'
 import { Child } from './child.ts'
 
 export interface TestDatabase {
@@ -133,4 +133,15 @@ export function describeOn(name: TestDatabase['name'], title: string, body: (db:
   if (!db) return
   const declare = db.skip ? describe.skip : describe
   declare(`${title} [${name}]`, () => body(db))
+}
+
+/**
+ * Declares, in place of a suite this runtime cannot run, one skipped test that says why (`reason`), on the lane
+ * of database `name`: the lane reports the file as skipped, rather than as a file with no test, which the test
+ * runner fails. A reason that names a PERDURE_REQUIRE_* variable fails the run when that variable is set.
+ */
+export function skipOn(name: TestDatabase['name'], title: string, reason: string): void {
+  describeOn(name, title, () => {
+    it.skip(`SKIPPED: ${reason}`, () => {})
+  })
 }
