@@ -2,9 +2,12 @@
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
+import { waitFor } from '../support/wait.ts'
 
 const { DBOS, DBOSNonExistentWorkflowError, DBOSInvalidWorkflowTransitionError } = perdure
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+/** How often a waiting recv re-reads its messages (POLL_MS in core/engine/messages.ts). */
+const POLL_MS = 1000
 
 const receiveAll = DBOS.registerWorkflow(async (topic: string | null, count: number, timeoutSeconds: number) => {
   const got: unknown[] = []
@@ -106,14 +109,37 @@ describeEachDatabase('messages, events and streams', (db) => {
     expect(await handle.getResult()).toEqual([{ x: 1 }, null])
   })
 
-  it('sends from a workflow, exactly once, and wakes the receiver at once', async () => {
-    const receiver = await DBOS.startWorkflow(receiveAll)('mail', 1, 10)
-    const started = performance.now()
-    const s = await DBOS.startWorkflow(sender)(receiver.workflowID)
-    await s.getResult()
-    expect(await receiver.getResult()).toEqual([{ from: s.workflowID }])
-    expect(performance.now() - started).toBeLessThan(500)
-    expect((await DBOS.listWorkflowSteps(s.workflowID))?.map((x) => x.name)).toEqual(['DBOS.send'])
+  // A waiting recv also re-reads every second, so a bound on the delay alone would let polling pass: the send
+  // lands half-way between two of the receiver's reads, and the receiver must have the message before the next.
+  it('sends from a workflow, exactly once, and wakes the receiver before its next poll', async () => {
+    const attempt = async () => {
+      const receiver = await DBOS.startWorkflow(receiveAll)('mail', 1, 10)
+      // The recv's durable timeout records its deadline, 10 s on: that dates the wait and so its reads.
+      const deadline = await waitFor('the receiver to start waiting', async () => {
+        const timeout = (await DBOS.listWorkflowSteps(receiver.workflowID))?.find((x) => x.name === 'DBOS.sleep')
+        return timeout ? Number(timeout.output) : undefined
+      })
+      const waitStart = deadline - 10_000
+      const polls = Math.ceil((Date.now() + 100 - waitStart - POLL_MS / 2) / POLL_MS)
+      await sleep(waitStart + polls * POLL_MS + POLL_MS / 2 - Date.now())
+      const s = await DBOS.startWorkflow(sender)(receiver.workflowID)
+      await s.getResult()
+      expect(await receiver.getResult()).toEqual([{ from: s.workflowID }])
+      const sent = (await DBOS.listWorkflowSteps(s.workflowID)) ?? []
+      expect(sent.map((x) => x.name)).toEqual(['DBOS.send'])
+      const received = (await DBOS.listWorkflowSteps(receiver.workflowID))?.find((x) => x.name === 'DBOS.recv')
+      const sentAt = sent[0]!.completedAtEpochMs!
+      // Too near a read (each comes a little after its nominal time), and that read may have found it.
+      const sincePoll = (sentAt - waitStart) % POLL_MS
+      if (sincePoll < POLL_MS / 4 || sincePoll > (POLL_MS * 3) / 4) return undefined
+      return { sentAt, receivedAt: received!.completedAtEpochMs!, nextPoll: sentAt - sincePoll + POLL_MS }
+    }
+    let measured: Awaited<ReturnType<typeof attempt>>
+    for (let tries = 0; tries < 3 && !measured; tries++) measured = await attempt()
+    if (!measured) throw new Error('three times the send landed too close to a poll to tell the wake-up from it')
+    const { sentAt, receivedAt, nextPoll } = measured
+    expect({ afterSendMs: receivedAt - sentAt, nextPollAfterMs: nextPoll - sentAt, beforeNextPoll: receivedAt < nextPoll })
+      .toMatchObject({ beforeNextPoll: true })
   })
 
   it('rejects a message to a workflow that does not exist', async () => {
@@ -125,7 +151,11 @@ describeEachDatabase('messages, events and streams', (db) => {
   it('publishes events: the latest value wins, a wait ends when it is set, and a workflow records what it read', async () => {
     const handle = await DBOS.startWorkflow(publisher)()
     expect(await DBOS.getEvent(handle.workflowID, 'progress', 5)).toBeGreaterThanOrEqual(1)
-    await sleep(50)
+    // Once both setEvents are recorded, the event reads as the second.
+    await waitFor('the publisher to set progress twice', async () => {
+      const steps = (await DBOS.listWorkflowSteps(handle.workflowID)) ?? []
+      return steps.filter((x) => x.name === 'DBOS.setEvent').length === 2 ? true : undefined
+    })
     expect(await DBOS.getEvent(handle.workflowID, 'progress', 5)).toBe(2)
     const reader = await DBOS.startWorkflow(eventReader)(handle.workflowID)
     expect(await reader.getResult()).toBe(2)

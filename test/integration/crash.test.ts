@@ -130,8 +130,9 @@ describeEachDatabase('crash recovery in real processes', (db) => {
 
     // Step A was replayed: the result carries the first run's timestamp.
     expect(result.sleptAt).toBe(sleptAt)
+    // Not before the original deadline, and before a sleep started over at the restart could end: that is
+    // the behaviour; how soon after the deadline it woke depends only on how loaded the machine is.
     expect(result.wokeAt).toBeGreaterThanOrEqual(deadline - 50)
-    expect(result.wokeAt).toBeLessThan(deadline + 1500)
     expect(result.wokeAt).toBeLessThan(restartedAt + SLEEP_MS)
     expect(readRan(sideFile)).toEqual(['step A run', 'step B recover'])
     expect(status).toMatchObject({ workflowID: 'crash-sleep', status: 'SUCCESS', recoveryAttempts: 2 })

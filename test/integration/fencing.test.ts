@@ -10,6 +10,7 @@ import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgr
 import { insertWorkflows, type NewWorkflow, writeOutcomes } from '../../core/sysdb/workflow-status.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase, describeOn, dropPostgresDatabases, postgresUrl } from '../support/databases.ts'
+import { waitFor } from '../support/wait.ts'
 
 const { DBOS } = perdure
 
@@ -117,7 +118,9 @@ describeOn('postgres', 'fencing a zombie execution', () => {
 
   it('parks the old execution and delivers the new owner\'s outcome', async () => {
     const handle = await DBOS.startWorkflow(zombie)()
-    while ((await DBOS.getWorkflowStatus(handle.workflowID))?.status !== 'PENDING') await new Promise((r) => setTimeout(r, 10))
+    await waitFor('the workflow to be PENDING', async () => {
+      return (await DBOS.getWorkflowStatus(handle.workflowID))?.status === 'PENDING' ? true : undefined
+    }, 15_000, 10)
     await new Promise((r) => setTimeout(r, 50))
     // Another execution takes over and finishes the workflow.
     await sql`UPDATE dbos.workflow_status SET owner_xid = 'new-owner' WHERE workflow_uuid = ${handle.workflowID}`

@@ -5,6 +5,7 @@ import { readStreamUrl } from '../../adapters/browser/read-stream-url.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
+import { readUntil, within } from '../support/wait.ts'
 
 const { DBOS, createStreamToken, serve } = perdure
 const SECRET = 'test-secret-that-is-long-enough-0123456789'
@@ -99,15 +100,16 @@ describeEachDatabase('streams over SSE', (db) => {
       const url = `http://127.0.0.1:${server.port}/api/workflows/${handle.workflowID}/streams/out?token=${live}`
       const raw = await fetch(url)
       const reader = raw.body!.getReader()
-      let text = ''
       // Values 0–2 arrive, then the producer pauses: only heartbeat comments follow until it resumes. (A
       // heartbeat may also come between values when a write is slow, so wait for one after value 2.)
-      while (!/id: 2\n[\s\S]*: heartbeat/.test(text)) text += new TextDecoder().decode((await reader.read()).value)
+      const text = await readUntil(reader, (t) => /id: 2\n[\s\S]*: heartbeat/.test(t), 'value 2, then a heartbeat')
       expect(text).not.toContain('id: 3')
       await reader.cancel()
       setTimeout(() => release(), 100)
       const seen: unknown[] = []
-      for await (const v of readStreamUrl<{ i: number }>(url)) seen.push(v.i)
+      await within(30_000, (async () => {
+        for await (const v of readStreamUrl<{ i: number }>(url)) seen.push(v.i)
+      })(), 'the browser helper to read the stream to its end')
       expect(seen).toEqual([0, 1, 2, 3, 4, 5])
     } finally {
       await server.close()
