@@ -24,8 +24,13 @@ const greet = DBOS.registerWorkflow(async (name: string, when: Date) => {
   return { name, year: when.getUTCFullYear(), reply }
 }, { name: 'clientGreet' })
 
+/** How many times each workflow ID really ran the `first` step of clientSlow. */
+const firstRuns = new Map<string, number>()
 const slow = DBOS.registerWorkflow(async () => {
-  await DBOS.runStep(() => 'first', { name: 'first' })
+  await DBOS.runStep(() => {
+    firstRuns.set(DBOS.workflowID!, (firstRuns.get(DBOS.workflowID!) ?? 0) + 1)
+    return 'first'
+  }, { name: 'first' })
   await DBOS.runStep(() => new Promise<void>((r) => (releaseSlow = r)), { name: 'wait' })
   return 'slow done'
 }, { name: 'clientSlow' })
@@ -105,6 +110,7 @@ describeEachDatabase('DBOSClient', (db) => {
     const resumed = await client.resumeWorkflow<string>(first.workflowID)
     await until('the resumed run', async () => (await resumed.getStatus())?.status === 'SUCCESS', () => releaseSlow())
     expect(await resumed.getResult()).toBe('slow done')
+    expect(firstRuns.get(first.workflowID)).toBe(1)
     // Fork: as DBOS's client, it returns the new ID.
     const forkID = await client.forkWorkflow(first.workflowID, 1)
     expect(typeof forkID).toBe('string')
@@ -113,6 +119,8 @@ describeEachDatabase('DBOSClient', (db) => {
     expect(await fork.getResult()).toBe('slow done')
     expect((await fork.getStatus())?.forkedFrom).toBe(first.workflowID)
     expect((await client.listWorkflowSteps(forkID))?.map((s) => s.name)).toEqual(['first', 'wait'])
+    // Forked from step 1: step 0 was copied, not run.
+    expect(firstRuns.get(forkID)).toBeUndefined()
   })
 
   it('enqueues portable arguments, which arrive as plain JSON', async () => {

@@ -6,7 +6,7 @@ import { scriptCommand } from '../support/command.ts'
 import { describeEachDatabase, describeOn } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
 
-const { DBOS, ConfiguredInstance } = perdure
+const { DBOS, ConfiguredInstance, DBOSConflictingRegistrationError } = perdure
 
 const stepRuns: string[] = []
 let blockTransfers = false
@@ -54,6 +54,15 @@ class Account extends ConfiguredInstance {
 
 const alice = new Account('alice', 'bank-a')
 const bob = new Account('bob', 'bank-b')
+/** A second Account named 'alice', tried before launch, when names are checked: what it threw. */
+const duplicateName: unknown = (() => {
+  try {
+    new Account('alice', 'bank-z')
+    return undefined
+  } catch (e) {
+    return e
+  }
+})()
 
 describeEachDatabase('decorators and configured instances', (db) => {
   let url: string
@@ -95,7 +104,11 @@ describeEachDatabase('decorators and configured instances', (db) => {
     expect(await DBOS.retrieveWorkflow(handle.workflowID).getResult()).toEqual(['bank-b:-100', 'bank-b:-101', 'bob'])
   })
 
-  it('refuses duplicate instance names and instances created after launch', () => {
+  it('refuses duplicate instance names and instances created after launch', async () => {
+    expect(duplicateName).toBeInstanceOf(DBOSConflictingRegistrationError)
+    expect((duplicateName as Error).message).toMatch(/Account named 'alice' already exists/)
+    // The first 'alice' is the one workflows run on.
+    expect(await alice.transfer(1)).toEqual(['bank-a:-1', 'bank-a:-2', 'alice'])
     expect(() => new Account('carol', 'x')).toThrow(/after DBOS.launch\(\)/)
   })
 })

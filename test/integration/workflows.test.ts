@@ -1,7 +1,9 @@
 // Workflows and steps: results, idempotency, children, context variables, retries, parallel steps.
+import { PGlite } from '@electric-sql/pglite'
+import postgres from 'postgres'
 import { perdure } from '../support/perdure.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
-import { describeEachDatabase } from '../support/databases.ts'
+import { describeEachDatabase, type TestDatabase } from '../support/databases.ts'
 
 const { DBOS, DBOSConflictingWorkflowError, DBOSMaxStepRetriesError, DBOSNonExistentWorkflowError } = perdure
 
@@ -78,10 +80,10 @@ const richValues = DBOS.registerWorkflow(async (when: Date, big: bigint, map: Ma
   return { later, big: big * 2n, keys: [...map.keys()], isDate: later instanceof Date }
 }, { name: 'richValues' })
 
-const portable = DBOS.registerWorkflow(async (name: string, n: number) => ({ greeting: `hi ${name}`, n }), {
-  name: 'portable',
-  serialization: 'portable',
-})
+/** The same body twice: registered as portable, and with the default serializer for contrast. */
+const greet = async (name: string, when: Date, n: bigint) => ({ greeting: `hi ${name}`, when, n })
+const portable = DBOS.registerWorkflow(greet, { name: 'portable', serialization: 'portable' })
+const nativeTwin = DBOS.registerWorkflow(greet, { name: 'nativeTwin' })
 
 describeEachDatabase('workflows', (db) => {
   beforeAll(async () => {
@@ -226,17 +228,69 @@ describeEachDatabase('workflows', (db) => {
     expect(status?.output).toEqual(result)
   })
 
-  it('stores a workflow registered as portable in portable_json', async () => {
-    const handle = await DBOS.startWorkflow(portable)('ada', 3)
-    expect(await handle.getResult()).toEqual({ greeting: 'hi ada', n: 3 })
-    const status = await handle.getStatus()
-    expect(status?.input).toEqual(['ada', 3])
-    expect(status?.output).toEqual({ greeting: 'hi ada', n: 3 })
-  })
-
   it('an unknown workflow ID has no status and no result', async () => {
     expect(await DBOS.getWorkflowStatus('no-such-workflow')).toBeNull()
     expect(await DBOS.listWorkflowSteps('no-such-workflow')).toBeUndefined()
     await expect(DBOS.retrieveWorkflow('no-such-workflow').getResult()).rejects.toThrow(DBOSNonExistentWorkflowError)
+  })
+})
+
+/** Reads rows of the system database at `url` directly, once DBOS has shut down (PGlite allows one process). */
+async function rawRows<T>(db: TestDatabase, url: string, text: string, params: unknown[]): Promise<T[]> {
+  if (db.name === 'pglite') {
+    const pg = await PGlite.create(url.replace(/^file:(\/\/)?/, ''))
+    try {
+      return (await pg.query<T>(text, params)).rows
+    } finally {
+      await pg.close()
+    }
+  }
+  const sql = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    return [...(await sql.unsafe(text, params as never[]))] as T[]
+  } finally {
+    await sql.end({ timeout: 5 })
+  }
+}
+
+describeEachDatabase('portable serialization', (db) => {
+  afterAll(async () => {
+    await db.dropAll()
+  })
+
+  // A Date and a bigint: superjson keeps their types, portable_json flattens them to strings (spec §2.3).
+  it('stores a workflow registered as portable in portable_json, and its twin in the default format', async () => {
+    const url = db.persistent()
+    DBOS.setConfig({ name: 'wf-portable', systemDatabaseUrl: url })
+    await DBOS.launch()
+    const when = new Date(Date.UTC(1970, 0, 2))
+    let ids: string[] = []
+    try {
+      const handles = [await DBOS.startWorkflow(portable)('ada', when, 7n), await DBOS.startWorkflow(nativeTwin)('ada', when, 7n)]
+      for (const handle of handles) await handle.getResult()
+      ids = handles.map((h) => h.workflowID)
+      // Read back from the database: the portable one as plain JSON would give it, the twin with its types.
+      const [portableStatus, nativeStatus] = await Promise.all(ids.map((id) => DBOS.getWorkflowStatus(id)))
+      expect(portableStatus?.input).toEqual(['ada', '1970-01-02T00:00:00.000Z', '7'])
+      expect(portableStatus?.output).toEqual({ greeting: 'hi ada', when: '1970-01-02T00:00:00.000Z', n: '7' })
+      expect(nativeStatus?.input).toEqual(['ada', when, 7n])
+      expect(nativeStatus?.output).toEqual({ greeting: 'hi ada', when, n: 7n })
+    } finally {
+      await DBOS.shutdown()
+    }
+    const rows = await rawRows<{ workflow_uuid: string; serialization: string | null; inputs: string; output: string }>(db, url, `
+      SELECT s.workflow_uuid, s.serialization, i.inputs, o.output
+      FROM dbos.workflow_status s
+      JOIN dbos.workflow_input i USING (workflow_uuid)
+      JOIN dbos.workflow_output o USING (workflow_uuid)
+      WHERE s.workflow_uuid = ANY($1)`, [ids])
+    const byID = new Map(rows.map((r) => [r.workflow_uuid, r]))
+    const stored = byID.get(ids[0]!)!
+    const twin = byID.get(ids[1]!)!
+    expect(stored.serialization).toBe('portable_json')
+    expect(JSON.parse(stored.output)).toEqual({ greeting: 'hi ada', when: '1970-01-02T00:00:00.000Z', n: '7' })
+    expect(JSON.parse(stored.inputs)).toEqual({ positionalArgs: ['ada', '1970-01-02T00:00:00.000Z', '7'] })
+    expect(twin.serialization).not.toBe('portable_json')
+    expect(twin.output).not.toBe(stored.output)
   })
 })
