@@ -4,7 +4,7 @@ import type { ConsoleLogger } from './logger.ts'
 import type { DatabasePort } from './ports/database.ts'
 import { sqlState } from './ports/database.ts'
 import type { Runtime } from './ports/runtime.ts'
-import { registerVersion } from './sysdb/application-versions.ts'
+import { pendingOfOtherVersions, registerVersion } from './sysdb/application-versions.ts'
 import { migrate } from './sysdb/migrations.ts'
 import { quoteSchema } from './sysdb/schema.ts'
 import { registrationSource } from './version-source.ts'
@@ -162,6 +162,25 @@ export async function applicationVersion(config: DBOSConfig, runtime: Runtime, r
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
 
+/**
+ * Says how many PENDING workflows of other versions this process leaves alone, and how to move them: a
+ * version's pending work runs only on processes of that version (its code may differ), and the default
+ * version changes with every edit of a workflow's file.
+ */
+function strandedMessage(stranded: { version: string | null; count: number }[], version: string): string {
+  const total = stranded.reduce((sum, v) => sum + v.count, 0)
+  const shown = stranded.slice(0, 3).map((v) => `${v.count} of ${v.version ?? '(none)'}`).join(', ')
+  const more = stranded.length > 3 ? ` and ${stranded.length - 3} more version(s)` : ''
+  return (
+    `${total} PENDING workflow(s) of other application versions will not run here (this is version ${version}): ` +
+    `${shown}${more}. If no process of those versions is running, finish them by launching that version ` +
+    "(applicationVersion in the config, or DBOS__APPVERSION), or move each onto this one with " +
+    `DBOS.forkWorkflow(id, startStep, { applicationVersion: '${version}' }), which reuses the steps recorded before ` +
+    "startStep; DBOS.listWorkflows({ status: 'PENDING', applicationVersion }) lists them. A fixed applicationVersion " +
+    'keeps one version across code edits.'
+  )
+}
+
 /** Migrates, registers the version and re-enqueues this executor's unfinished workflows. */
 export async function prepareDatabase(
   db: DatabasePort,
@@ -185,5 +204,7 @@ export async function prepareDatabase(
   if (!isLatest) logger.warn(`Application version ${version} is not the latest (${latest}); queued work of the latest version will not run here`)
   const recovered = await recoverPending(db, s, executorID, version, appName ? [appName] : undefined)
   if (recovered.length > 0) logger.info(`Recovering ${recovered.length} workflow(s) of executor ${executorID}`)
+  const stranded = await pendingOfOtherVersions(db, s, version, appName)
+  if (stranded.length > 0) logger.warn(strandedMessage(stranded, version))
   return { schema: s, isLatestVersion: isLatest }
 }

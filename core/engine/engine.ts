@@ -28,6 +28,7 @@ import {
   type StatusRow,
   writeOutcomes,
 } from '../sysdb/workflow-status.ts'
+import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
 import { ShutdownSignal } from './control-flow.ts'
 import { LOCAL_RUN, Signals } from './signals.ts'
 import type { Tracing } from '../telemetry/tracing.ts'
@@ -222,7 +223,10 @@ export class Engine {
     if ((row.config_name ?? '') !== (requested.configName ?? '')) {
       throw new DBOSConflictingWorkflowError(requested.workflowID, 'Workflow already exists with a different class configuration')
     }
-    if (row.queue_name !== requested.queueName) {
+    // Recovery and resume put a workflow on the internal queue; starting it again without a queue asks for
+    // nothing different, so there is nothing to warn about.
+    const recovered = row.queue_name === INTERNAL_QUEUE && requested.queueName === null
+    if (row.queue_name !== requested.queueName && !recovered) {
       this.settings.logger.warn(
         `Workflow ${requested.workflowID} already exists on queue ${row.queue_name ?? '(none)'}; the new queue ${requested.queueName ?? '(none)'} is ignored`,
       )

@@ -49,3 +49,18 @@ export async function latestVersion(db: DatabasePort, s: string, appName: string
   )
   return row?.version_name
 }
+
+/** PENDING workflows of versions other than `version`, within this application's scope: per version, most first. */
+export async function pendingOfOtherVersions(
+  db: DatabasePort,
+  s: string,
+  version: string,
+  appName: string | null,
+): Promise<{ version: string | null; count: number }[]> {
+  return await db.query<{ version: string | null; count: number }>(
+    `SELECT application_version AS version, count(*)::int AS count FROM ${s}.workflow_status
+     WHERE status = 'PENDING' AND application_version IS DISTINCT FROM $1 AND ${scope('application_name', '$2')}
+     GROUP BY application_version ORDER BY count(*) DESC, application_version`,
+    [version, appName ? [appName] : null],
+  )
+}

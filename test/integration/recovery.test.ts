@@ -2,6 +2,7 @@
 import { perdure } from '../support/perdure.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase } from '../support/databases.ts'
+import { catchErrorLogs } from '../support/logs.ts'
 
 const { DBOS, DBOSExecutorNotInitializedError } = perdure
 
@@ -39,6 +40,21 @@ const sleeper = DBOS.registerWorkflow(async (ms: number) => {
   await DBOS.sleep(ms)
   return Date.now() - before
 }, { name: 'sleeper' })
+
+/** Runs `fn`, returning what DBOS logged at warn level meanwhile (warnings go to console.warn). */
+async function warningsDuring(fn: () => Promise<void>): Promise<string[]> {
+  const warnings: string[] = []
+  const original = console.warn
+  console.warn = (...args: unknown[]) => {
+    warnings.push(args.map(String).join(' '))
+  }
+  try {
+    await fn()
+  } finally {
+    console.warn = original
+  }
+  return warnings
+}
 
 /** Relaunches on `url` with this application version; null leaves the version to the environment or default. */
 async function relaunch(url: string, applicationVersion: string | null = 'v1'): Promise<void> {
@@ -98,8 +114,12 @@ describeEachDatabase('recovery', (db) => {
     await waitForSteps(handle.workflowID, 1)
     await DBOS.shutdown()
     blocking = false
-    // Another version's executor leaves it alone: its code may differ.
-    await relaunch(url, 'v2')
+    // Another version's executor leaves it alone: its code may differ. It says so, and how to move the work.
+    const warnings = await warningsDuring(() => relaunch(url, 'v2'))
+    const stranded = warnings.find((w) => w.includes('PENDING workflow(s) of other application versions'))
+    expect(stranded).toMatch(/\d+ PENDING workflow\(s\) of other application versions will not run here \(this is version v2\)/)
+    expect(stranded).toMatch(/\d+ of v1/)
+    expect(stranded).toContain("DBOS.forkWorkflow(id, startStep, { applicationVersion: 'v2' })")
     await new Promise((r) => setTimeout(r, 500))
     expect(await DBOS.getWorkflowStatus(handle.workflowID)).toMatchObject({ status: 'PENDING', applicationVersion: 'v1' })
     expect(executions.get(`last:${tag}`)).toBeUndefined()
@@ -108,13 +128,35 @@ describeEachDatabase('recovery', (db) => {
     expect(executions.get(`first:${tag}`)).toBe(1)
   })
 
+  it('starts a recovered workflow again by its ID without a warning about queues', async () => {
+    blocking = true
+    const tag = crypto.randomUUID()
+    const workflowID = `again-${tag}`
+    await DBOS.startWorkflow(resumable, { workflowID })(tag)
+    await waitForSteps(workflowID, 1)
+    await DBOS.shutdown()
+    blocking = false
+    // Recovery puts it on the internal queue; the application, restarting, starts the same ID again (the
+    // idempotent way to make sure a job runs), without any queue of its own.
+    const warnings = await warningsDuring(async () => {
+      await relaunch(url)
+      const again = await DBOS.startWorkflow(resumable, { workflowID })(tag)
+      expect(await again.getResult()).toBe(15)
+    })
+    expect(warnings.filter((w) => w.includes('already exists on queue'))).toEqual([])
+    expect(executions.get(`first:${tag}`)).toBe(1)
+  })
+
   it('dead-letters a workflow that keeps failing to finish', async () => {
     blocking = true
     const handle = await DBOS.startWorkflow(fragile)()
     await relaunch(url) // attempt 2: still within maxRecoveryAttempts = 1 (+1 first run)
     await waitForStatus(handle.workflowID, 'PENDING')
-    await relaunch(url) // attempt 3: beyond the limit
-    await waitForStatus(handle.workflowID, 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')
+    const { errors } = await catchErrorLogs(async () => {
+      await relaunch(url) // attempt 3: beyond the limit
+      await waitForStatus(handle.workflowID, 'MAX_RECOVERY_ATTEMPTS_EXCEEDED')
+    })
+    expect(errors.some((line) => line.includes(`${handle.workflowID} exceeded 1 recovery attempts`))).toBe(true)
     await expect(DBOS.retrieveWorkflow(handle.workflowID).getResult()).rejects.toThrow(/maximum of 0|exceeded/)
   })
 
