@@ -1,7 +1,11 @@
 // Smoke test of examples/hono-app: starts the demo as a user would, drives it over HTTP, then
-// stops it with SIGTERM. DBOS_SYSTEM_DATABASE_URL=memory:// keeps it out of .perdure/.
+// stops it with SIGTERM. DBOS_SYSTEM_DATABASE_URL=file:<temporary directory> keeps it out of .perdure/, in a
+// PGlite directory it holds, as a demo run by hand holds .perdure/perdure-demo/: the README's self-test must
+// run beside it.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
@@ -67,12 +71,16 @@ describeOn('pglite', 'examples/hono-app (npm run demo)', () => {
   let output = ''
   let exited: Promise<Exit>
   let base = ''
+  let scratch = ''
+  let demoEnv: NodeJS.ProcessEnv = {}
 
   beforeAll(async () => {
     const port = await freePort()
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) }
-    env.DBOS_SYSTEM_DATABASE_URL = 'memory://'
+    scratch = mkdtempSync(join(tmpdir(), 'perdure-demo-'))
+    env.DBOS_SYSTEM_DATABASE_URL = `file:${join(scratch, 'db')}`
     delete env.DEMO_SELF_TEST
+    demoEnv = env
     const proc = spawn(...scriptCommand('examples/hono-app/main.ts'), {
       cwd: root,
       env,
@@ -96,10 +104,30 @@ describeOn('pglite', 'examples/hono-app (npm run demo)', () => {
   afterAll(() => {
     // Whatever happened above, leave no demo process behind.
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    if (scratch) rmSync(scratch, { recursive: true, force: true })
   })
 
-  it('keeps state in memory://, not under .perdure/', () => {
+  it('keeps state where DBOS_SYSTEM_DATABASE_URL says, not under .perdure/', () => {
     expect(output).not.toContain('.perdure/')
+  })
+
+  it('runs the README self-test beside the running demo, with the same environment', async () => {
+    // The running demo holds its PGlite directory and the admin port: the self-test must use neither.
+    const env: NodeJS.ProcessEnv = { ...demoEnv, DEMO_SELF_TEST: '1' }
+    delete env.PORT
+    const proc = spawn(...scriptCommand('examples/hono-app/main.ts'), { cwd: root, env })
+    let selfTestOutput = ''
+    proc.stdout.on('data', (chunk: Buffer) => (selfTestOutput += chunk.toString()))
+    proc.stderr.on('data', (chunk: Buffer) => (selfTestOutput += chunk.toString()))
+    const selfTestExit = new Promise<Exit>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })))
+    try {
+      await waitForOutput(() => selfTestOutput, /Self-test passed/, selfTestExit, READY_TIMEOUT_MS + ORDER_TIMEOUT_MS)
+      expect((await selfTestExit).code).toBe(0)
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+    }
+    // The demo did not notice.
+    expect((await fetch(`${base}/orders/no-such-order`)).status).toBe(404)
   })
 
   it('runs an order through every step and returns the receipt', async () => {
