@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { Child } from '../support/child.ts'
-import { describeOn } from '../support/databases.ts'
+import { describeOn, skipOn } from '../support/databases.ts'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const FIXTURE = 'test/fixtures/version-app.ts'
@@ -73,4 +73,6 @@ if (onNode) {
       expect(edited).toEqual({ node: edited.node, bun: edited.node, deno: edited.node })
     })
   })
+} else {
+  skipOn('pglite', 'default application version', 'runs on Node only: it spawns Node, Bun and Deno itself on one fixture')
 }
