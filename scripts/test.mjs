@@ -32,7 +32,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const defaultDatabaseUrl = 'postgres://postgres@127.0.0.1:5432/postgres'
 const probeTimeoutMs = 2000
-/** Per test where the runtime's runner has a limit: the slowest tests (crash recovery) take about a minute. */
+/** Per test, for bun:test (test/harness/node.ts sets the same for node:test): the slowest take about a minute. */
 const testTimeoutMs = 180_000
 /** After the per-file timeout's SIGTERM, how long a file's runner gets to exit before SIGKILL. */
 const killGraceMs = 5_000
@@ -63,8 +63,8 @@ const runtimes = [
     command: process.execPath,
     args: (file, reportFile) => [
       '--import', 'tsx',
+      // Per-test limits come from test/harness/node.ts: --test-timeout would also time the file as a whole.
       '--test',
-      ...(supportsTestTimeout() ? [`--test-timeout=${testTimeoutMs}`] : []),
       // Two reporters: spec for people, TAP to a file for the counts below.
       '--test-reporter=spec', '--test-reporter-destination=stdout',
       '--test-reporter=tap', `--test-reporter-destination=${reportFile}`,
@@ -113,12 +113,6 @@ function usesPGlite(file) {
   const text = readFileSync(join(root, file), 'utf8')
   if (text.includes('describeEachDatabase(') || text.includes("describeOn('pglite'")) return true
   return !text.includes("describeOn('postgres'")
-}
-
-/** --test-timeout arrived in Node 21.2 and was backported to 20.11. */
-function supportsTestTimeout() {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
-  return major > 20 || (major === 20 && minor >= 11)
 }
 
 /**
