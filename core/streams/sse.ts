@@ -125,11 +125,29 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
       throw e
     }
     return streamSSE(c, async (stream) => {
-      const beat = setInterval(() => void stream.write(': heartbeat\n\n'), heartbeatMs)
-      stream.onAbort(() => {
-        clearInterval(beat)
+      // Heartbeats on the runtime's (unref'd) timer: an idle stream must not keep a process alive by itself.
+      const { timer } = eng.settings.runtime
+      let beating = true
+      let stopBeat = () => {}
+      const beat = () => {
+        stopBeat = timer.schedule(heartbeatMs, () => {
+          if (!beating) return
+          void stream.write(': heartbeat\n\n')
+          beat()
+        })
+      }
+      beat()
+      // Shutdown ends the response even while a write waits on a client that reads nothing.
+      const stopping = eng.stopping.signal
+      const onStop = () => stream.abort()
+      stopping.addEventListener('abort', onStop, { once: true })
+      const finish = () => {
+        beating = false
+        stopBeat()
+        stopping.removeEventListener('abort', onStop)
         gone.abort()
-      })
+      }
+      stream.onAbort(finish)
       try {
         let position = offset
         for (let next = first; !next.done && !stream.aborted; next = await values.next()) {
@@ -143,8 +161,7 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
         // the next server at the offset after its last value.
         eng.settings.logger.debug(`Stream ${workflowID}/${key} interrupted: ${(e as Error).message}`)
       } finally {
-        clearInterval(beat)
-        gone.abort()
+        finish()
       }
     })
   })

@@ -60,7 +60,8 @@ export async function createStreamToken(
   for (const field of ['workflowID', 'key'] as const) {
     if (typeof grant[field] !== 'string') throw new TypeError(`createStreamToken: ${field} must be a string`)
   }
-  const payload: StreamGrant = { workflowID: grant.workflowID, key: grant.key, exp: Math.floor(now / 1000) + grant.expiresInSeconds }
+  // Whole seconds, rounded up: a token never expires before the lifetime asked for.
+  const payload: StreamGrant = { workflowID: grant.workflowID, key: grant.key, exp: Math.ceil((now + expiresInSeconds * 1000) / 1000) }
   const body = base64url(encoder.encode(JSON.stringify(payload)))
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(body)))
   return `${body}.${base64url(signature)}`
