@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { lockDirectory } from './directory-lock.ts'
+import { emptyDirectory, isEmptyDirectory, readTemplate } from './pglite-template.ts'
 import { DBOSInitializationError } from '../../core/errors.ts'
 import { databaseName } from '../../core/launch.ts'
 import type { DatabaseFactory, DatabasePort } from '../../core/ports/database.ts'
@@ -42,7 +43,18 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notic
     try {
       // PGlite's initdb runs in WebAssembly on this thread, blocking timers: say so before, not during.
       if (!existsSync(join(dir, 'PG_VERSION'))) notice?.(`Creating the embedded PGlite database in ${dir} (first launch, a few seconds)...`)
-      return releasingOnClose(pgliteDatabase((await PGlite.create(dir, options)) as unknown as PGliteLike), lock.release)
+      let pg: unknown
+      const template = isEmptyDirectory(dir) ? readTemplate() : undefined
+      if (template) {
+        try {
+          pg = await PGlite.create(dir, { ...options, loadDataDir: template })
+        } catch {
+          // A template this PGlite cannot start from (built by another version): initdb instead.
+          emptyDirectory(dir)
+        }
+      }
+      pg ??= await PGlite.create(dir, options)
+      return releasingOnClose(pgliteDatabase(pg as PGliteLike), lock.release)
     } catch (e) {
       lock.release()
       throw e

@@ -169,6 +169,8 @@ if (onNode) {
     it('packs every file that package.json exports, and nothing else outside dist/', () => {
       const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
       for (const target of exportTargets(manifest)) expect(packedFiles).toContain(target)
+      // Built by `npm run build`: new embedded directories start from it instead of running initdb.
+      expect(packedFiles).toContain('dist/pglite-template.tar.gz')
       const outside = packedFiles.filter((path) => !path.startsWith('dist/'))
       expect(outside.sort()).toEqual(['LICENSE', 'README.md', 'package.json'])
     })
