@@ -666,36 +666,51 @@ async function main() {
     rmSync(reportDir, { recursive: true, force: true })
   }
 
-  const total = { passed: 0, failed: 0, skipped: 0, todo: 0 }
   console.log('')
-  if (skipNotice) console.log(loud(skipNotice))
+  const { lines, failed } = closingBlock(results, { ci, skipNotice })
+  for (const line of lines) console.log(line)
+  return failed ? 1 : 0
+}
+
+/**
+ * The closing block: why tests were skipped, each problem, every lane's counts (or why it did not run), and
+ * last the combined `N passed, N failed` line. Under CI a lane that ran no test is a failure.
+ * @param {LaneResult[]} results
+ * @param {{ ci: boolean, skipNotice?: string }} options
+ * @returns {{ lines: string[], failed: boolean }}
+ */
+export function closingBlock(results, { ci, skipNotice }) {
+  /** @type {string[]} */
+  const lines = []
+  const total = { passed: 0, failed: 0, skipped: 0, todo: 0 }
+  if (skipNotice) lines.push(loud(skipNotice))
   const skipLines = results.flatMap(({ name, skips }) => skips.map((skip) => `  ${name}: ${skip}`))
-  if (skipLines.length) console.log(`skipped, and why:\n${skipLines.join('\n')}`)
-  for (const { name, problems } of results) for (const problem of problems) console.log(`${name}: ${problem}`)
+  if (skipLines.length) lines.push(`skipped, and why:\n${skipLines.join('\n')}`)
+  for (const { name, problems } of results) for (const problem of problems) lines.push(`${name}: ${problem}`)
   // Under CI every lane must have run tests; elsewhere a lane left out is listed with the reason.
   const missing = results.filter(({ counts }) => counts.passed + counts.failed === 0).map(({ name }) => name)
-  if (ci && missing.length) console.log(`CI: these lanes ran no test: ${missing.join(', ')}`)
+  if (ci && missing.length) lines.push(`CI: these lanes ran no test: ${missing.join(', ')}`)
   const noTests = results.every(({ counts }) => counts.passed + counts.failed === 0)
-  if (noTests) console.log('no test ran')
+  if (noTests) lines.push('no test ran')
   for (const { name, counts, seconds, problems, notRun } of results) {
     if (notRun) {
-      console.log(`${name}: ${notRun}`)
+      lines.push(`${name}: ${notRun}`)
       continue
     }
     // Each problem is a failure even when no test result said so.
     const failed = counts.failed + problems.length
     const todo = counts.todo > 0 ? `, ${counts.todo} todo` : ''
-    console.log(`${name}: ${formatCounts({ ...counts, failed }, true)}${todo} in ${seconds} s`)
+    lines.push(`${name}: ${formatCounts({ ...counts, failed }, true)}${todo} in ${seconds} s`)
     total.passed += counts.passed
     total.failed += failed
     total.skipped += counts.skipped
   }
   if (ci) total.failed += missing.length
-  console.log(formatCounts(total))
-  return total.failed > 0 || noTests ? 1 : 0
+  lines.push(formatCounts(total))
+  return { lines, failed: total.failed > 0 || noTests }
 }
 
-// Run as a script; imported (by the runner's own tests), it only exports its parsers.
+// Run as a script; imported (by test/unit/test-runner.test.ts), it only exports its pieces.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exitCode = await main()
 }
