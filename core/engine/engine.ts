@@ -301,17 +301,32 @@ export class Engine {
       failure = new DBOSInvalidWorkflowInputError(`Result of workflow ${exec.workflowID} cannot be serialized: ${(e as Error).message}`, { cause: e })
       outcome = { workflowID: exec.workflowID, token: exec.token, status: 'ERROR', output: null, error: await serialization.encodeError(failure, exec.format) }
     }
-    const written = await this.#outcomes.submit(outcome)
+    const written = await this.#writeOutcome(outcome)
     if (!written) return await this.#park(exec.workflowID, true)
     if (failed) throw failure
     return result
   }
 
+  /**
+   * Writes an outcome however long the system database is away: the batcher retries for a minute, and
+   * giving up would leave the workflow PENDING with nobody running it until the next launch recovers it.
+   */
+  async #writeOutcome(outcome: Outcome): Promise<boolean> {
+    for (;;) {
+      try {
+        return await this.#outcomes.submit(outcome)
+      } catch (e) {
+        if (!isSystemOutage(e) || this.#closed) throw e
+      }
+    }
+  }
+
   async #replayAfterOutage(exec: Execution): Promise<void> {
     const { db, s, logger, runtime } = this.settings
     logger.warn(`Workflow ${exec.workflowID} lost the system database; replaying it once the database is back`)
+    // No deadline: the workflow waits for the database as long as this process runs (shutdown stops it).
     const ops = await retryTransient(() => loadOperations(db, s, exec.workflowID), (ms) => sleepFor(runtime, ms), {
-      budgetMs: 10 * 60_000,
+      budgetMs: Number.POSITIVE_INFINITY,
       stopped: () => this.#closed,
     })
     exec.recorded.clear()
