@@ -52,13 +52,18 @@ export function lockDirectory(dir: string): DirectoryLock {
     if (holder === 'missing') continue
     if (holder !== 'unreadable' && !isStale(holder)) {
       const sameProcess = holder.host === record.host && holder.pid === process.pid
-      throw new DBOSDirectoryLockedError(dir, file, holder, sameProcess, holder.host !== record.host)
+      throw new DBOSDirectoryLockedError(dir, file, publicPart(holder), sameProcess, holder.host !== record.host)
     }
     moveAside(file, holder)
   }
   const holder = read(file)
-  if (typeof holder === 'object') throw new DBOSDirectoryLockedError(dir, file, holder, false, holder.host !== record.host)
+  if (typeof holder === 'object') throw new DBOSDirectoryLockedError(dir, file, publicPart(holder), false, holder.host !== record.host)
   throw new DBOSDirectoryLockedError(dir, file, { pid: 0, host: 'unknown', since: 'unknown' }, false, false)
+}
+
+/** What the error shows of a lock: who and since when, not the token that would let anyone release it. */
+function publicPart({ pid, host, since }: LockRecord): DirectoryHolder {
+  return { pid, host, since }
 }
 
 function held(file: string, token: string): DirectoryLock {

@@ -42,7 +42,8 @@ describeOn('pglite', 'one owner per embedded directory', () => {
     const refusal = JSON.parse(await second.line('LAUNCH_FAILED')) as Refusal
     await second.succeeded()
     expect(refusal.name).toBe('DBOSDirectoryLockedError')
-    expect(refusal.holder.pid).toBe(holderPid)
+    expect(refusal.holder).toEqual({ pid: holderPid, host: refusal.holder.host, since: refusal.holder.since })
+    expect(refusal.message).toContain(`on host ${refusal.holder.host}`)
     expect(refusal.message).toContain(`pid ${holderPid}`)
     expect(refusal.message).toContain('postgres://')
     expect(Number.isNaN(Date.parse(refusal.holder.since))).toBe(false)
