@@ -3,7 +3,7 @@
 import postgres from 'postgres'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeOn, dropPostgresDatabases, postgresUrl } from '../support/databases.ts'
-import { perdure } from '../support/perdure.ts'
+import { perdure, runtimeName } from '../support/perdure.ts'
 
 const { DBOS } = perdure
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
@@ -22,8 +22,13 @@ const tenSteps = DBOS.registerWorkflow(async (tag: string) => {
 }, { name: 'outageTenSteps' })
 
 // Each execution of a step body leaves a fresh token; the step returns it, so its checkpoint says which
-// execution it recorded.
+// execution it recorded. Every fifth step is followed by an event: a write in its own transaction, which a
+// lost connection sends back through replay rather than a retry.
+// TODO(#16): not on Node, where a transaction under this storm meets postgres.js's nextWrite crash
+// (`Cannot read properties of null (reading 'write')`, an uncaught exception), which issue #16 covers.
+const STORM_EVENTS = runtimeName !== 'node'
 const STORM_STEPS = 20
+const STORM_OPS = STORM_STEPS + (STORM_EVENTS ? STORM_STEPS / 5 : 0)
 const runs = new Map<string, string[]>()
 const stormSteps = DBOS.registerWorkflow(async () => {
   const workflowID = DBOS.workflowID!
@@ -31,10 +36,11 @@ const stormSteps = DBOS.registerWorkflow(async () => {
   for (let i = 0; i < STORM_STEPS; i++) {
     tokens.push(await DBOS.runStep(async () => {
       const token = crypto.randomUUID()
-      runs.set(`${workflowID}:${i}`, [...(runs.get(`${workflowID}:${i}`) ?? []), token])
+      runs.set(`${workflowID}:storm-${i}`, [...(runs.get(`${workflowID}:storm-${i}`) ?? []), token])
       await sleep(10 + Math.random() * 20)
       return token
     }, { name: `storm-${i}` }))
+    if (STORM_EVENTS && i % 5 === 4) await DBOS.setEvent('progress', i)
   }
   return tokens
 }, { name: 'outageStormSteps' })
@@ -112,7 +118,7 @@ describeOn('postgres', 'system database outage', () => {
       SELECT workflow_uuid, function_id, count(*)::int AS n FROM dbos.operation_outputs
       WHERE workflow_uuid = ANY(${ids}) GROUP BY 1, 2`.finally(() => own.end())
     expect(rows.map((r) => `${r.workflow_uuid}:${r.function_id}:${r.n}`).sort()).toEqual(
-      ids.flatMap((id) => Array.from({ length: STORM_STEPS }, (_, k) => `${id}:${k}:1`)).sort(),
+      ids.flatMap((id) => Array.from({ length: STORM_OPS }, (_, k) => `${id}:${k}:1`)).sort(),
     )
     const reruns = [...runs.values()].filter((tokens) => tokens.length > 1).length
     const epipes = warnings.filter((w) => w.includes('EPIPE') || w.includes('ended by the other party')).length
@@ -123,11 +129,13 @@ describeOn('postgres', 'system database outage', () => {
       // Each step checkpointed exactly once, at its own function ID, and holding the token of the body's
       // last execution: an earlier execution ran again only because its checkpoint never committed
       // (had it committed, replay would have returned its token instead of running the body).
-      expect(steps.map((s) => s.functionID)).toEqual(Array.from({ length: STORM_STEPS }, (_, k) => k))
-      const stored = steps.map((s) => s.output)
-      const last = stored.map((_, k) => runs.get(`${ids[i]}:${k}`)?.at(-1))
-      expect(stored).toEqual(last)
+      expect(steps.map((s) => s.functionID)).toEqual(Array.from({ length: STORM_OPS }, (_, k) => k))
+      const bodies = steps.filter((s) => s.name.startsWith('storm-'))
+      expect(bodies.map((s) => s.name)).toEqual(Array.from({ length: STORM_STEPS }, (_, k) => `storm-${k}`))
+      const stored = bodies.map((s) => s.output)
+      expect(stored).toEqual(bodies.map((s) => runs.get(`${ids[i]}:${s.name}`)?.at(-1)))
       expect((outcomes[i] as PromiseFulfilledResult<string[]>).value).toEqual(stored)
+      if (STORM_EVENTS) expect(await DBOS.getEvent(ids[i]!, 'progress', 0)).toBe(STORM_STEPS - 1)
     }
   })
 })
