@@ -22,7 +22,11 @@ function queryable(target: PGliteTx): Queryable {
   }
 }
 
-/** Adapts a PGlite instance to the DatabasePort. PGlite has one connection, so statements run one at a time. */
+/**
+ * Adapts a PGlite instance to the DatabasePort. PGlite has one connection, so statements run one at a time.
+ * Errors pass through untouched: PGlite's DatabaseError carries `code` and `severity`, as the port's error
+ * contract asks; there is no connection to lose.
+ */
 export function pgliteDatabase(db: PGliteLike): DatabasePort {
   const base = queryable(db)
   return {

@@ -24,7 +24,9 @@ function queryable(target: PostgresJsTx): Queryable {
 }
 
 /**
- * Adapts a postgres.js instance to the DatabasePort.
+ * Adapts a postgres.js instance to the DatabasePort. Errors pass through untouched: postgres.js already gives
+ * them the shape DatabasePort's error contract asks for (a PostgresError with `code` and `severity`; a lost
+ * connection with node:net's or its own code, e.g. EPIPE, CONNECTION_CLOSED).
  * @param ownsPool whether close() ends the pool (false for a caller-supplied pool).
  */
 export function postgresJsDatabase(sql: PostgresJsLike, ownsPool = true): DatabasePort {
