@@ -5,6 +5,7 @@ import { DBOSNonExistentWorkflowError } from '../errors.ts'
 import type { ShutdownSignal } from '../engine/control-flow.ts'
 import type { Engine } from '../engine/engine.ts'
 import { engineReader, type ReadGuard, streamValues } from '../engine/streams.ts'
+import { sqlState } from '../ports/database.ts'
 import { PORTABLE } from '../serialization/serializer.ts'
 import { checkStreamToken, MIN_SECRET_LENGTH } from './token.ts'
 
@@ -28,6 +29,20 @@ function credentials(req: Request): { token: string; from: 'query' | 'bearer' } 
   if (query !== null) return { token: query, from: 'query' }
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.get('authorization') ?? '')?.[1]
   return bearer === undefined ? undefined : { token: bearer, from: 'bearer' }
+}
+
+/** How long a request waits for the first value before the event stream starts anyway (then with heartbeats). */
+const FIRST_VALUE_WAIT_MS = 1000
+
+/** IDs and keys are btree index keys, which refuse rows beyond about 2.7 kB; Postgres text refuses NUL. */
+const MAX_PARAM_BYTES = 2048
+const encoder = new TextEncoder()
+
+/** Why a path parameter cannot name a stream, or undefined. */
+function paramProblem(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'must not contain NUL characters'
+  if (encoder.encode(value).length > MAX_PARAM_BYTES) return `must be at most ${MAX_PARAM_BYTES} bytes`
+  return undefined
 }
 
 /** Thrown into a reader whose client has gone; never reaches a client. */
@@ -80,6 +95,10 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
   app.get('/workflows/:id/streams/:key', async (c) => {
     const workflowID = c.req.param('id')
     const key = c.req.param('key')
+    for (const [name, value] of [['workflow ID', workflowID], ['stream key', key]] as const) {
+      const problem = paramProblem(value)
+      if (problem) return c.json({ error: `Invalid ${name}: ${problem}` }, 400)
+    }
     const presented = credentials(c.req.raw)
     const problem = presented && tokenSecret !== undefined
       ? await checkStreamToken(tokenSecret, presented.token, workflowID, key)
@@ -114,15 +133,27 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
     if (request.aborted) gone.abort()
     else request.addEventListener('abort', () => gone.abort(), { once: true })
     const values = streamValues<unknown>(engineReader(eng), workflowID, key, offset, readerGuard(eng, gone.signal))
-    // Fail before the event stream starts, so an unknown workflow is a plain 404.
-    let first: IteratorResult<unknown>
-    try {
-      first = await values.next()
-    } catch (e) {
-      if (e instanceof DBOSNonExistentWorkflowError) return c.json({ error: `Workflow ${workflowID} not found` }, 404)
-      // Nobody is left to read the answer; 499 (client closed request) is for a proxy's log, if any.
-      if (e instanceof ClientGone) return new Response(null, { status: 499 })
-      throw e
+    // Fail before the event stream starts, so an unknown workflow is a plain 404: its first look at the database
+    // says so. A value that is not there yet is waited for inside the stream, which then has its heartbeats.
+    const first = values.next()
+    let cancelWait = () => {}
+    const settled = await Promise.race([
+      first.then(() => true, () => true),
+      new Promise<boolean>((resolve) => (cancelWait = eng.settings.runtime.timer.schedule(FIRST_VALUE_WAIT_MS, () => resolve(false)))),
+    ])
+    cancelWait()
+    if (settled) {
+      try {
+        await first
+      } catch (e) {
+        if (e instanceof DBOSNonExistentWorkflowError) return c.json({ error: `Workflow ${workflowID} not found` }, 404)
+        // Nobody is left to read the answer; 499 (client closed request) is for a proxy's log, if any.
+        if (e instanceof ClientGone) return new Response(null, { status: 499 })
+        // A value the database cannot compare (class 22: data exception; 54000: too long for an index).
+        const state = sqlState(e)
+        if (state !== undefined && (state.startsWith('22') || state === '54000')) return c.json({ error: 'Invalid workflow ID or stream key' }, 400)
+        throw e
+      }
     }
     return streamSSE(c, async (stream) => {
       // Heartbeats on the runtime's (unref'd) timer: an idle stream must not keep a process alive by itself.
@@ -148,9 +179,12 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
         gone.abort()
       }
       stream.onAbort(finish)
+      // A comment at once: some servers (Bun) send no headers before the first chunk, and the client would
+      // wait for its response until the first value.
+      void stream.write(': open\n\n')
       try {
         let position = offset
-        for (let next = first; !next.done && !stream.aborted; next = await values.next()) {
+        for (let next = await first; !next.done && !stream.aborted; next = await values.next()) {
           // Awaiting the write is the backpressure: nothing more is read while the client lags.
           const data = await eng.settings.serialization.encode(next.value, PORTABLE, 'value')
           await stream.writeSSE({ id: String(position++), data })
