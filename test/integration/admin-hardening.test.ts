@@ -6,6 +6,7 @@ import type { Hono } from 'hono'
 import { adminDeps, type AdminOptions, createAdminApp } from '../../core/admin/app.ts'
 import { launchedSystem } from '../../core/dbos.ts'
 import type { Engine } from '../../core/engine/engine.ts'
+import { DBOSInitializationError } from '../../core/errors.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
@@ -240,6 +241,31 @@ describeEachDatabase('admin API hardening', (db) => {
     expect(await status(id)).toBe('CANCELLED')
     expect(() => createAdminApp(adminDeps(engine, launchedSystem()!.dispatcher), { cors: ['*'] })).toThrow(TypeError)
     expect(() => createAdminApp(adminDeps(engine, launchedSystem()!.dispatcher), { cors: ['http://a.test/path'] })).toThrow(TypeError)
+  })
+
+  it('DBOSConfig adminCors and adminAllowedHosts reach the launched admin server; adminCors: true is refused', async () => {
+    for (const bad of [{ adminCors: true }, { adminCors: ['*'] }, { adminCors: ['http://a.test/path'] }, { adminAllowedHosts: ['a b'] }]) {
+      expect(() => DBOS.setConfig({ name: 'x', ...bad } as never)).toThrow(DBOSInitializationError)
+    }
+    // A free port for the launched admin server: take one, then let it go.
+    const probe = await serve(() => new Response(''), { port: 0 })
+    const port = probe.port
+    await probe.close()
+    await DBOS.shutdown()
+    DBOS.setConfig({
+      name: 'admin-hardening', systemDatabaseUrl: db.fresh(), logLevel: 'warn', runAdminServer: true, adminPort: port,
+      adminCors: ['http://page.test:8080'], adminAllowedHosts: ['admin.internal'],
+    })
+    await DBOS.launch()
+    engine = launchedSystem()!.engine
+    const get = (host: string, extra = '') => raw(port, `GET /workflows/x HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${extra}\r\n`)
+    expect(statusOf(await get('admin.internal:1234'))).toBe(404)
+    expect(statusOf(await get('127.0.0.1'))).toBe(404)
+    expect(statusOf(await get('evil.example'))).toBe(403)
+    const listed = await get('127.0.0.1', 'Origin: http://page.test:8080\r\n')
+    expect(statusOf(listed)).toBe(404)
+    expect(listed).toMatch(/access-control-allow-origin: http:\/\/page\.test:8080/i)
+    expect(statusOf(await get('127.0.0.1', 'Origin: http://page.test:8081\r\n'))).toBe(403)
   })
 
   it('a request cut off mid-body is logged at debug, not as an error', async () => {
