@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import * as v from 'valibot'
-import { DBOSConflictingWorkflowError, DBOSNonExistentWorkflowError } from '../errors.ts'
+import { DBOSConflictingWorkflowError, DBOSInvalidArgumentError, DBOSNonExistentWorkflowError } from '../errors.ts'
 import { sqlState } from '../ports/database.ts'
 import { describeIssues } from './schemas.ts'
 
@@ -32,6 +32,7 @@ export function isBodyReadError(error: unknown): boolean {
 export function clientErrorStatus(error: unknown): 400 | 404 | 409 | undefined {
   if (error instanceof DBOSNonExistentWorkflowError) return 404
   if (error instanceof DBOSConflictingWorkflowError) return 409
+  if (error instanceof DBOSInvalidArgumentError) return 400
   const state = sqlState(error)
   if (state === '23505') return 409 // unique_violation: a new workflow ID that already exists
   // Class 22 (data exception) and 54000 (program limit exceeded, e.g. index row size).

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { streamSSE } from 'hono/streaming'
-import { DBOSNonExistentWorkflowError } from '../errors.ts'
+import { DBOSInvalidArgumentError, DBOSNonExistentWorkflowError } from '../errors.ts'
 import type { ShutdownSignal } from '../engine/control-flow.ts'
 import type { Engine } from '../engine/engine.ts'
 import { engineReader, type ReadGuard, streamValues } from '../engine/streams.ts'
@@ -83,10 +83,11 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
   const { tokenSecret } = options
   // Refused here rather than on every request: a short secret would make each one fail with a 500.
   if (tokenSecret !== undefined && (typeof tokenSecret !== 'string' || tokenSecret.length < MIN_SECRET_LENGTH)) {
-    throw new TypeError(`streamRoutes: tokenSecret must be a string of at least ${MIN_SECRET_LENGTH} characters`)
+    const got = typeof tokenSecret === 'string' ? `${tokenSecret.length} characters` : typeof tokenSecret
+    throw new DBOSInvalidArgumentError('tokenSecret', `must be a string of at least ${MIN_SECRET_LENGTH} characters`, got)
   }
   if (options.authorize !== undefined && typeof options.authorize !== 'function') {
-    throw new TypeError('streamRoutes: authorize must be a function')
+    throw new DBOSInvalidArgumentError('authorize', 'must be a function', typeof options.authorize)
   }
   const app = new Hono()
   if (options.cors) app.use('*', cors({ origin: options.cors.origin, allowHeaders: ['Authorization', 'Last-Event-ID'] }))

@@ -1,6 +1,8 @@
 // Stream tokens: an HMAC-SHA-256 signature over (workflow ID, stream key, expiry), so that a server can hand a
 // browser a URL that reads one stream, for a while, and nothing else. Web Crypto runs on every runtime.
 
+import { DBOSInvalidArgumentError } from '../errors.ts'
+
 const encoder = new TextEncoder()
 
 function base64url(bytes: Uint8Array): string {
@@ -53,12 +55,14 @@ export async function createStreamToken(
   // NaN or a negative lifetime would sign a token that is already expired; Infinity or 1e20 one that never is.
   if (typeof expiresInSeconds !== 'number' || !Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0 ||
     expiresInSeconds > MAX_TOKEN_LIFETIME_SECONDS) {
-    throw new RangeError(
-      `createStreamToken: expiresInSeconds must be a finite number of seconds above 0 and at most ${MAX_TOKEN_LIFETIME_SECONDS} (got ${String(expiresInSeconds)})`,
+    throw new DBOSInvalidArgumentError(
+      'expiresInSeconds',
+      `must be a finite number of seconds above 0 and at most ${MAX_TOKEN_LIFETIME_SECONDS}`,
+      String(expiresInSeconds),
     )
   }
   for (const field of ['workflowID', 'key'] as const) {
-    if (typeof grant[field] !== 'string') throw new TypeError(`createStreamToken: ${field} must be a string`)
+    if (typeof grant[field] !== 'string') throw new DBOSInvalidArgumentError(field, 'must be a string', typeof grant[field])
   }
   // Whole seconds, rounded up: a token never expires before the lifetime asked for.
   const payload: StreamGrant = { workflowID: grant.workflowID, key: grant.key, exp: Math.ceil((now + expiresInSeconds * 1000) / 1000) }
