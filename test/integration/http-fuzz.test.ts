@@ -260,6 +260,6 @@ describeEachDatabase('HTTP fuzz of the admin API and stream routes', (db) => {
     ;(globalThis as { gc?: () => void }).gc?.()
     const heapGrowth = process.memoryUsage().heapUsed - heapBefore
     expect(heapGrowth).toBeLessThan(96 * 1024 * 1024)
-    console.log(`http-fuzz [${db.name}]: ${summary}; sessions ${sessionsBefore.total} -> ${after.total}; heap +${Math.round(heapGrowth / 1048576)} MB`)
+    console.log(`http-fuzz [${db.name}]: ${summary}; sessions ${sessionsBefore.total} -> ${after.total}; heap ${heapGrowth >= 0 ? '+' : ''}${Math.round(heapGrowth / 1048576)} MB`)
   })
 })
