@@ -106,7 +106,7 @@ export async function launchSystem(
       const hostname = config.adminHost ?? '127.0.0.1'
       // A port already taken must not stop the application (spec D13): the admin API is an extra.
       admin = await runtime.http.serve(app.fetch, { port, hostname }).catch((e: unknown) => {
-        logger.warn(`Admin server could not listen on ${hostname}:${port}: ${(e as Error).message}`)
+        logger.warn(`Admin server not started, the application runs on without it: ${(e as Error).message}`)
         return undefined
       })
     }

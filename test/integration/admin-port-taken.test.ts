@@ -54,7 +54,7 @@ describeEachDatabase('launch with the admin port taken', (db) => {
     } finally {
       console.warn = warn
     }
-    expect(warnings.some((w) => w.includes(`Admin server could not listen on 127.0.0.1:${holder!.port}`))).toBe(true)
+    expect(warnings.some((w) => w.includes(`Admin server not started`) && w.includes(`Cannot listen on 127.0.0.1:${holder!.port}`))).toBe(true)
     expect(await doubler(21)).toBe(42)
     const handle = await DBOS.startWorkflow(doubler)(5)
     expect(await handle.getResult()).toBe(10)
