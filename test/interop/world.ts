@@ -16,29 +16,8 @@ export function dbosExecutor(url: string, options: { migrations: boolean }): Chi
 
 export const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** `promise`, or a rejection naming `what` after `ms`. */
-export async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
+export { waitFor, within } from '../support/wait.ts'
 
-/** Polls `probe` every 25 ms until it returns something other than undefined; fails after `ms`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await delay(25)
-  }
-}
 
 /** `pg_dump --schema-only` of a database's `dbos` schema. */
 export function schemaDump(url: string): Promise<string> {
