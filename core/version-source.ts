@@ -44,8 +44,11 @@ export function registrationSource(reg: WorkflowRegistration, cache: Map<string,
   return cache.get(location)
 }
 
-/** A frame's file: `at f (/a/b.ts:1:2)`, `at /a/b.ts:1:2`, `at file:///a/b.ts:1:2`, `f@/a/b.ts:1:2`. */
-const FRAME = /((?:file:\/\/|\/|[A-Za-z]:[\\/])[^\s()@]*?):\d+:\d+\)?\s*$/
+/**
+ * A frame's file: `at f (/a/b.ts:1:2)`, `at /a/b.ts:1:2`, `at file:///a/b.ts:1:2`, `f@/a/b.ts:1:2`. The file
+ * starts after a space, `(` or `@`, and may itself hold `@` (scoped packages: `node_modules/@org/…`).
+ */
+const FRAME = /(?:^|[\s(@])((?:file:\/\/|\/|[A-Za-z]:[\\/])[^\s()]*?):\d+:\d+\)?\s*$/
 
 /**
  * The first file on the stack that is not Perdure's own. The first frame is this module, which sits in
