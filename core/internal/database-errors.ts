@@ -5,7 +5,8 @@
 /**
  * SQLSTATEs the server sends when the session, not the statement, failed: it is shutting down or crashed
  * (57P01, 57P02), starting up (57P03), closed an idle session (57P05), has no connection to spare
- * (53300, 53000), or the connection itself broke (class 08).
+ * (53300, 53000), or the connection itself broke (class 08). Not 08P01 (protocol_violation): the server
+ * rejected what was sent, which sending again repeats, so retrying it would never end.
  */
 const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03', '57P05', '53300', '53000'])
 
@@ -48,7 +49,7 @@ export function classifyDatabaseError(e: unknown): DatabaseErrorInfo {
   // Postgres's ErrorResponse always has a severity; postgres.js names the localized one severity_local.
   const fromServer = typeof field(e, 'severity') === 'string' || typeof field(e, 'severity_local') === 'string'
   if (fromServer && typeof code === 'string' && SQLSTATE.test(code)) {
-    return { sqlState: code, connectionLost: code.startsWith('08') || CONNECTION_STATES.has(code) }
+    return { sqlState: code, connectionLost: (code.startsWith('08') && code !== '08P01') || CONNECTION_STATES.has(code) }
   }
   if (typeof code === 'string') return { sqlState: undefined, connectionLost: CONNECTION_CODES.has(code) }
   // A connect that tried several addresses (Node's autoSelectFamily) fails with an AggregateError.

@@ -90,6 +90,14 @@ async function closedPort(): Promise<number> {
   return port
 }
 
+/**
+ * Unit-level, no live server: an ErrorResponse as the drivers surface it (SQLSTATE in `code`, with a
+ * `severity`), for the class 08 states a test cannot make a real server send on demand.
+ */
+async function serverSent(state: string): Promise<never> {
+  throw Object.assign(new Error(`server-shaped ${state}`), { code: state, severity: 'FATAL' })
+}
+
 /** The runtime's own socket error for a write after the peer ended the connection (node:net's EPIPE). */
 async function writeAfterPeerEnded(): Promise<void> {
   const server = createServer({ allowHalfOpen: true }, (s) => {
@@ -205,6 +213,12 @@ describeOn('postgres', `database errors classified (${runtimeName})`, () => {
       connectionLost: true,
     },
     { case: "runtime socket: write after the peer ended (node:net's EPIPE)", produce: writeAfterPeerEnded, sqlState: [undefined], connectionLost: true },
+    // Unit-level rows (server-shaped objects): class 08 is a failed connection, except 08P01, a protocol
+    // violation in what was sent, which sending again repeats.
+    ...['08000', '08003', '08006', '08001', '08004', '08007'].map((state) => ({
+      case: `unit-level: server-shaped ${state} (connection failure)`, produce: () => serverSent(state), sqlState: [state], connectionLost: true,
+    })),
+    { case: 'unit-level: server-shaped 08P01 (protocol violation)', produce: () => serverSent('08P01'), sqlState: ['08P01'], connectionLost: false },
   ])
 })
 
