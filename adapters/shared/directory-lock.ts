@@ -11,8 +11,28 @@
 //   an unrelated live process keeps the lock until that process ends; the error says which file to delete.
 // - a lock from another host (a shared volume) is never taken over: nothing here can tell whether that
 //   process still runs, and taking a live lock would lose data. The error names the file to delete.
+//
+// Taking over a stale lock must not remove a live one. Several processes may find the same stale lock at once;
+// one of them removes it and creates its own, and a slower one must not then remove that fresh lock (an earlier
+// version renamed "the" lock aside and linked it back if it had moved the wrong one: a third process creating
+// the missing lock in between made the link fail, and two processes held the directory). So a file (a lock, or
+// a takeover marker below) is only ever deleted
+//   (i) by the live process that created it (release), or
+//   (ii) by the holder of its takeover marker, `<lock>.<hash of the file's exact text>.takeover`, created
+//        atomically like the lock, which re-reads the file under the marker and deletes it only if it still
+//        has that exact text. Each record holds a fresh random token, so the text names one creation.
+// Between that re-read and the delete nobody else can delete the file (its creator is dead, as judged; any
+// other deleter needs the marker, held here), and nobody can put another in its place (creation is a link,
+// which fails while a file is there): the delete removes the very file judged stale. A late process that
+// creates the marker after the takeover finds other text, or none, and deletes nothing: a token never comes
+// back. Creating a missing lock stays one atomic link: whoever links first holds the directory.
+// A takeover holder that dies holding its marker leaves the marker behind, naming a dead process: the marker
+// is then stale itself and is removed by the same rule, one level up (the holder of the marker's own marker),
+// and so on; each level needs another process to die within a takeover, so this ends. While a live process
+// holds a marker, the others wait for it (a takeover takes microseconds) instead of acting.
 // Node's fs runs on Node, Bun and Deno alike, so the three share this.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
 import process from 'node:process'
 import { DBOSDirectoryLockedError, type DirectoryHolder } from '../../core/sysdb/directory-locked-error.ts'
@@ -33,10 +53,43 @@ export interface DirectoryLock {
   release(): void
 }
 
-/** Takes the lock on `dir` (an absolute path) or throws DBOSDirectoryLockedError naming the holder. */
-export function lockDirectory(dir: string): DirectoryLock {
+/**
+ * Called between the steps of a takeover with the step's name. Tests pass one that pauses, to widen the
+ * windows in which other processes act; see test/fixtures/lock-contender.ts.
+ */
+export type TakeoverPause = (step: 'judged' | 'marked' | 'checked') => void
+
+/** How long to wait for another process's takeover to finish before reporting the lock as held. */
+const TAKEOVER_WAIT_MS = 5_000
+
+/** Takes the lock on `dir` (an absolute, real path) or throws DBOSDirectoryLockedError naming the holder. */
+export function lockDirectory(dir: string, pause: TakeoverPause = () => {}): DirectoryLock {
   const file = `${dir}.lock`
-  const record: LockRecord = {
+  const record = newRecord()
+  const deadline = Date.now() + TAKEOVER_WAIT_MS
+  for (;;) {
+    if (create(file, record)) return held(file, record.token)
+    const text = readText(file)
+    if (text === undefined) continue
+    const holder = parse(text)
+    if (holder !== 'unreadable' && !isStale(holder)) {
+      const sameProcess = holder.host === record.host && holder.pid === process.pid
+      throw new DBOSDirectoryLockedError(dir, file, publicPart(holder), sameProcess, holder.host !== record.host)
+    }
+    pause('judged')
+    if (removeStale(file, file, text, pause) === 'busy') {
+      // Another live process is taking this stale lock over: its own lock follows in a moment.
+      if (Date.now() > deadline) {
+        const shown = holder === 'unreadable' ? { pid: 0, host: 'unknown', since: 'unknown' } : publicPart(holder)
+        throw new DBOSDirectoryLockedError(dir, file, shown, false, false)
+      }
+      sleep(5)
+    }
+  }
+}
+
+function newRecord(): LockRecord {
+  return {
     pid: process.pid,
     host: hostname(),
     since: new Date().toISOString(),
@@ -44,21 +97,40 @@ export function lockDirectory(dir: string): DirectoryLock {
     ...optional('boot', bootId()),
     ...optional('started', startTime(process.pid)),
   }
-  // Two rounds: one to find a stale lock and move it away, one to take the lock. More would mean another
-  // process is taking stale locks at the same moment; that one wins.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (create(file, record)) return held(file, record.token)
-    const holder = read(file)
-    if (holder === 'missing') continue
-    if (holder !== 'unreadable' && !isStale(holder)) {
-      const sameProcess = holder.host === record.host && holder.pid === process.pid
-      throw new DBOSDirectoryLockedError(dir, file, publicPart(holder), sameProcess, holder.host !== record.host)
-    }
-    moveAside(file, holder)
+}
+
+/**
+ * Deletes `path` if it still holds `judged` (the text of a record judged stale), under that text's takeover
+ * marker (see the top of the file). 'busy' if a live process holds the marker; 'done' otherwise, whether this
+ * call deleted the file or found it already replaced: the caller looks again either way.
+ */
+function removeStale(lockFile: string, path: string, judged: string, pause: TakeoverPause): 'done' | 'busy' {
+  const marker = `${lockFile}.${createHash('sha256').update(judged).digest('hex').slice(0, 32)}.takeover`
+  const mine = newRecord()
+  if (!create(marker, mine)) {
+    const text = readText(marker)
+    if (text === undefined) return 'done'
+    const holder = parse(text)
+    if (holder !== 'unreadable' && !isStale(holder)) return 'busy'
+    // Its holder died in the middle of a takeover: remove the marker by the same rule, then look again.
+    removeStale(lockFile, marker, text, pause)
+    return 'done'
   }
-  const holder = read(file)
-  if (typeof holder === 'object') throw new DBOSDirectoryLockedError(dir, file, publicPart(holder), false, holder.host !== record.host)
-  throw new DBOSDirectoryLockedError(dir, file, { pid: 0, host: 'unknown', since: 'unknown' }, false, false)
+  try {
+    pause('marked')
+    if (readText(path) !== judged) return 'done'
+    pause('checked')
+    removeQuietly(path)
+    return 'done'
+  } finally {
+    // Ours and live: nobody else deletes it.
+    removeQuietly(marker)
+  }
+}
+
+/** Blocks this thread: the lock is taken synchronously, and a takeover lasts microseconds. */
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
 /** What the error shows of a lock: who and since when, not the token that would let anyone release it. */
@@ -102,14 +174,16 @@ function create(file: string, record: LockRecord): boolean {
   }
 }
 
-function read(file: string): LockRecord | 'missing' | 'unreadable' {
-  let text: string
+function readText(file: string): string | undefined {
   try {
-    text = readFileSync(file, 'utf8')
+    return readFileSync(file, 'utf8')
   } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') return 'missing'
+    if ((e as { code?: string }).code === 'ENOENT') return undefined
     throw e
   }
+}
+
+function parse(text: string): LockRecord | 'unreadable' {
   try {
     const parsed = JSON.parse(text) as LockRecord
     if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.token === 'string') return parsed
@@ -119,6 +193,11 @@ function read(file: string): LockRecord | 'missing' | 'unreadable' {
   return 'unreadable'
 }
 
+function read(file: string): LockRecord | 'missing' | 'unreadable' {
+  const text = readText(file)
+  return text === undefined ? 'missing' : parse(text)
+}
+
 function isStale(holder: LockRecord): boolean {
   if (holder.host !== hostname()) return false
   const boot = bootId()
@@ -126,31 +205,6 @@ function isStale(holder: LockRecord): boolean {
   if (!alive(holder.pid)) return true
   const started = startTime(holder.pid)
   return Boolean(holder.started && started && holder.started !== started)
-}
-
-/**
- * Renames a stale lock out of the way (only one of several processes doing this at once succeeds), then checks
- * that what it moved is the stale lock it judged: if another process replaced it in between, the fresh lock
- * is linked back.
- */
-function moveAside(file: string, judged: LockRecord | 'unreadable'): void {
-  const aside = `${file}.${crypto.randomUUID()}.stale`
-  try {
-    renameSync(file, aside)
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') return
-    throw e
-  }
-  const moved = read(aside)
-  const same = judged === 'unreadable' ? moved === 'unreadable' : typeof moved === 'object' && moved.token === judged.token
-  if (!same) {
-    try {
-      linkSync(aside, file)
-    } catch {
-      // Someone holds it again; theirs stands.
-    }
-  }
-  removeQuietly(aside)
 }
 
 function alive(pid: number): boolean {

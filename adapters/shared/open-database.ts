@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, realpathSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { lockDirectory } from './directory-lock.ts'
 import { emptyDirectory, isEmptyDirectory, readTemplate } from './pglite-template.ts'
 import { DBOSInitializationError } from '../../core/errors.ts'
 import { databaseName } from '../../core/launch.ts'
+import { setEmbeddedDirectoryResolver } from '../../core/sysdb/embedded.ts'
 import type { DatabaseFactory, DatabasePort } from '../../core/ports/database.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
 import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgres-js.ts'
@@ -36,8 +37,9 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notic
     const { PGlite } = await import('@electric-sql/pglite')
     const options = { parsers: { [INT8]: Number } }
     if (url.startsWith('memory://')) return pgliteDatabase((await PGlite.create(options)) as unknown as PGliteLike)
-    const dir = resolve(embeddedPath(url))
-    mkdirSync(dir, { recursive: true })
+    mkdirSync(resolve(embeddedPath(url)), { recursive: true })
+    // The real path: `file:data`, `file:./data` and a symlink to it are one directory, so one lock.
+    const dir = embeddedDirectory(url)
     // Before PGlite reads a byte: a second owner would run on its own copy and lose one side's work.
     const lock = lockDirectory(dir)
     try {
@@ -48,8 +50,9 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notic
       if (template) {
         try {
           pg = await PGlite.create(dir, { ...options, loadDataDir: template })
-        } catch {
-          // A template this PGlite cannot start from (built by another version): initdb instead.
+        } catch (e) {
+          // A template this PGlite cannot start from (built by another version): initdb instead, saying why.
+          notice?.(`The embedded database template did not load (${e instanceof Error ? e.message : String(e)}); running initdb instead.`)
           emptyDirectory(dir)
         }
       }
@@ -67,6 +70,21 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notic
 function embeddedPath(url: string): string {
   return url.replace(/^file:(\/\/)?/, '')
 }
+
+/** The real path of a file: URL's directory once it exists (symlinks and `.` resolved); its absolute path before. */
+function embeddedDirectory(url: string): string {
+  const dir = resolve(embeddedPath(url))
+  try {
+    return realpathSync(dir)
+  } catch {
+    // Not created yet: nothing can be open on it, so no other spelling can name an open one.
+    return dir
+  }
+}
+
+// A client in the process that launched DBOS on a file: URL shares the launch's database whatever the URL's
+// spelling: core keys the sharing on this (core cannot read the file system).
+setEmbeddedDirectoryResolver(embeddedDirectory)
 
 /** The same port, with `release` run once the database has closed. */
 function releasingOnClose(db: DatabasePort, release: () => void): DatabasePort {

@@ -5,8 +5,19 @@ import type { DatabasePort } from '../ports/database.ts'
 // its own; for memory:// it is the only way to reach the data at all.
 const launched = new Map<string, DatabasePort>()
 
+/** The real directory of a file: URL, as the runtime adapter finds it; without one, the URL's path as written. */
+let directoryOf: (url: string) => string = (url) => url.replace(/^file:(\/\/)?/, '')
+
+/**
+ * Set by the adapter that opens embedded databases: keys the sharing on the real directory, so that `file:data`,
+ * `file:./data` and a symlink to it name one database, as they name one directory lock.
+ */
+export function setEmbeddedDirectoryResolver(resolve: (url: string) => string): void {
+  directoryOf = resolve
+}
+
 function key(url: string): string {
-  return url.startsWith('memory://') ? 'memory://' : url.replace(/^file:(\/\/)?/, 'file:')
+  return url.startsWith('memory://') ? 'memory://' : `file:${directoryOf(url)}`
 }
 
 /** Makes a launched embedded database reachable by URL until the returned function is called. */
