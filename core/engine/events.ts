@@ -12,12 +12,13 @@ const POLL_MS = 1000
 
 /** `DBOS.setEvent` at operation `id`: the value, its history entry and the checkpoint commit together. */
 export async function setEvent(engine: Engine, exec: Execution, id: number, key: string, value: unknown): Promise<void> {
-  checkKey('key', key)
   const op = engine.recorded(exec, id, 'DBOS.setEvent')
   if (op) {
     await recordedValue(engine, op)
     return
   }
+  // Checked only when the operation was not recorded: a workflow recorded under looser rules still replays.
+  checkKey('key', key)
   const { db, s, serialization, runtime } = engine.settings
   const format = valueFormat(engine, exec)
   const text = await serialization.encode(value, format, 'value')
@@ -63,15 +64,17 @@ export async function waitForEvent(
 export async function getEvent<T>(
   engine: Engine, exec: Execution | undefined, id: number | undefined, workflowID: string, key: string, timeoutSeconds: number,
 ): Promise<T | null> {
-  checkEventRead(workflowID, key, timeoutSeconds)
   const { serialization, runtime } = engine.settings
   if (!exec || id === undefined) {
+    checkEventRead(workflowID, key, timeoutSeconds)
     const now = () => runtime.timer.now()
     const row = await waitForEvent(engineReader(engine), workflowID, key, now() + timeoutSeconds * 1000, undefined, now)
     return row ? ((await serialization.decode(row.value, row.serialization)) as T) : null
   }
   const op = engine.recorded(exec, id, 'DBOS.getEvent')
   if (op) return op.output === null && op.error === null ? null : ((await recordedValue(engine, op)) as T)
+  // Checked only when the operation was not recorded: a workflow recorded under looser rules still replays.
+  checkEventRead(workflowID, key, timeoutSeconds)
   const started = runtime.timer.now()
   const deadline = await durableDeadline(engine, exec, id + 1, timeoutSeconds * 1000, false)
   const row = await waitForEvent(engineReader(engine), workflowID, key, deadline, {

@@ -38,12 +38,13 @@ function missing(destinationID: string): DBOSNonExistentWorkflowError {
 export async function sendFromWorkflow(
   engine: Engine, exec: Execution, id: number, destinationID: string, message: unknown, topic: string | undefined,
 ): Promise<void> {
-  checkSend(destinationID, topic, undefined)
   const op = engine.recorded(exec, id, 'DBOS.send')
   if (op) {
     await recordedValue(engine, op)
     return
   }
+  // Checked only when the operation was not recorded: a workflow recorded under looser rules still replays.
+  checkSend(destinationID, topic, undefined)
   const { db, s, serialization, runtime } = engine.settings
   const format = valueFormat(engine, exec)
   const text = await serialization.encode(message, format, 'message')
@@ -97,10 +98,11 @@ export async function sendPlain(
  * Null on timeout.
  */
 export async function recv<T>(engine: Engine, exec: Execution, id: number, topic: string | undefined, timeoutSeconds: number): Promise<T | null> {
-  if (topic !== undefined && topic !== null) checkText('topic', topic)
-  checkTimeoutSeconds('timeoutSeconds', timeoutSeconds)
   const op = engine.recorded(exec, id, 'DBOS.recv')
   if (op) return op.output === null && op.error === null ? null : ((await recordedValue(engine, op)) as T)
+  // Checked only when the operation was not recorded: a workflow recorded under looser rules still replays.
+  if (topic !== undefined && topic !== null) checkText('topic', topic)
+  checkTimeoutSeconds('timeoutSeconds', timeoutSeconds)
   const { db, s, serialization, runtime, appName } = engine.settings
   const t = topic ?? NULL_TOPIC
   const started = runtime.timer.now()

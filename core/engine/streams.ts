@@ -33,7 +33,6 @@ export function isCloseMarker(text: string, format: string | null): boolean {
 export async function writeStream(
   engine: Engine, exec: Execution, id: number | undefined, stepID: number, key: string, value: unknown, closing = false,
 ): Promise<void> {
-  checkKey('key', key)
   const name = closing ? 'DBOS.closeStream' : 'DBOS.writeStream'
   if (id !== undefined) {
     const op = engine.recorded(exec, id, name)
@@ -42,6 +41,8 @@ export async function writeStream(
       return
     }
   }
+  // Checked only when the operation was not recorded: a workflow recorded under looser rules still replays.
+  checkKey('key', key)
   const { db, s, serialization, runtime } = engine.settings
   const format = closing ? PORTABLE : valueFormat(engine, exec)
   const text = closing ? CLOSED_TEXT : await serialization.encode(value, format, 'value')

@@ -115,6 +115,14 @@ const startsFromStep = DBOS.registerWorkflow(async () => {
   await DBOS.runStep(() => DBOS.startWorkflow(echo)(1), { name: 'bad' })
 }, { name: 'startsFromStep' })
 
+/** What `upgraded` passes: valid when it first runs, invalid under today's rules once the test "upgrades" it. */
+const upgradeArgs = { timeoutSeconds: 0, key: 'k' }
+const upgraded = DBOS.registerWorkflow(async () => {
+  const got = await DBOS.recv<string>('t', upgradeArgs.timeoutSeconds)
+  await DBOS.setEvent(upgradeArgs.key, 'v')
+  return await DBOS.runStep(async () => `done:${got}`, { name: 'last' })
+}, { name: 'upgraded' })
+
 const unserializableResult = DBOS.registerWorkflow(async () => ({ callback: () => 1 }), { name: 'unserializableResult' })
 
 describeOn('pglite', 'configuration and lifecycle', () => {
@@ -320,6 +328,20 @@ describeEachDatabase('bad input while running', (db) => {
     }
     const after = await rowCounts()
     expect({ ...after, workflows: 0, steps: 0 }).toEqual({ ...before, workflows: 0, steps: 0 })
+  })
+
+  it('replays operations recorded under looser rules instead of refusing their arguments again', async () => {
+    const first = await DBOS.startWorkflow(upgraded)()
+    expect(await first.getResult()).toBe('done:null')
+    const last = (await DBOS.listWorkflowSteps(first.workflowID))!.find((step) => step.name === 'last')!
+    Object.assign(upgradeArgs, { timeoutSeconds: Number.NaN, key: NUL })
+    try {
+      // The fork replays recv and setEvent from their copied checkpoints, with arguments today's checks refuse.
+      const forked = await DBOS.forkWorkflow(first.workflowID, last.functionID)
+      expect(await settle(forked.getResult())).toEqual({ value: 'done:null' })
+    } finally {
+      Object.assign(upgradeArgs, { timeoutSeconds: 0, key: 'k' })
+    }
   })
 
   it('refuses bad keys, topics and timeouts outside workflows, and a NaN wait returns instead of hanging', async () => {
