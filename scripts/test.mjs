@@ -411,7 +411,8 @@ async function pool(items, concurrency, work) {
   const results = []
   let next = 0
   const worker = async () => {
-    while (next < items.length) {
+    // After SIGINT or SIGTERM no new file starts: the run ends once the running ones have.
+    while (next < items.length && !interrupted) {
       const index = next++
       results[index] = await work(/** @type {T} */ (items[index]))
     }
