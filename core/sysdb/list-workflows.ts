@@ -6,7 +6,8 @@ import { type StatusRow, STATUS_COLUMNS } from './workflow-status.ts'
 
 const STATUSES: readonly ['PENDING', 'SUCCESS', 'ERROR', 'ENQUEUED', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', 'DELAYED', 'RETRIES_EXCEEDED'] = ['PENDING', 'SUCCESS', 'ERROR', 'ENQUEUED', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', 'DELAYED', 'RETRIES_EXCEEDED'] as const
 const time = v.pipe(v.string(), v.check((t: string) => !Number.isNaN(Date.parse(t)), 'must be an RFC 3339 timestamp'))
-const count = v.pipe(v.number(), v.integer(), v.minValue(0))
+// At most a double's exact integers: Postgres binds LIMIT and OFFSET as bigint and refuses more.
+const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER))
 
 const inputSchema: v.GenericSchema<unknown, GetWorkflowsInput> = v.object({
   workflowIDs: v.optional(v.array(v.string())),

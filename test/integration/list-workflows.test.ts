@@ -118,6 +118,9 @@ describeEachDatabase('listing workflows', (db) => {
     await expect(DBOS.listWorkflows({ status: 'FINISHED' as never })).rejects.toThrow(DBOSError)
     await expect(DBOS.listWorkflows({ status: 'FINISHED' as never })).rejects.toThrow(/status/)
     await expect(DBOS.listWorkflows({ limit: -1 })).rejects.toThrow(/limit/)
+    // Past a bigint (and a double's exact integers) Postgres itself would refuse it with a raw error.
+    await expect(DBOS.listWorkflows({ limit: 1e20 })).rejects.toThrow(/limit/)
+    await expect(DBOS.listWorkflows({ offset: 1e20 })).rejects.toThrow(/offset/)
     await expect(DBOS.listWorkflows({ startTime: 'yesterday' })).rejects.toThrow(/startTime/)
   })
 })
