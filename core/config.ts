@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { canonicalOrigin, hostName } from './admin/hosts.ts'
+import { canonicalOrigin, configuredHostName } from './admin/hosts.ts'
 import { DBOSInitializationError } from './errors.ts'
 import { MAX_NAME_BYTES } from './internal/input-checks.ts'
 import type { DBOSSerializer } from './serialization/serializer.ts'
@@ -45,14 +45,17 @@ const configSchema = v.object({
   otlpTracesEndpoints: v.optional(v.array(v.string())),
   runAdminServer: v.optional(v.boolean()),
   adminPort: v.optional(port),
-  adminHost: v.optional(v.pipe(v.string(), v.minLength(1, 'must not be empty'))),
+  adminHost: v.optional(v.pipe(
+    v.string(),
+    v.check((h) => configuredHostName(h) !== undefined, 'must be a host name or IP address, such as 127.0.0.1 or ::1'),
+  )),
   adminToken: v.optional(v.pipe(v.string(), v.regex(/^\S+$/, 'must be non-empty, without whitespace'))),
   adminCors: v.optional(v.array(
     v.pipe(v.string(), v.check((o) => canonicalOrigin(o) !== undefined, 'must list origins such as http://localhost:5173')),
     'must be a list of origins such as ["http://localhost:5173"]',
   )),
   adminAllowedHosts: v.optional(v.array(
-    v.pipe(v.string(), v.check((h) => hostName(h.includes(':') && !h.startsWith('[') ? `[${h}]` : h) !== undefined, 'must list host names')),
+    v.pipe(v.string(), v.check((h) => configuredHostName(h) !== undefined, 'must list host names')),
     'must be a list of host names',
   )),
   listenQueues: v.optional(v.array(v.object({ name: v.string() }))),
@@ -83,9 +86,16 @@ export interface DBOSConfig {
   runAdminServer?: boolean
   /** Default 3001. */
   adminPort?: number
-  /** Interface to bind; 127.0.0.1 unless set. */
+  /**
+   * Interface to bind; 127.0.0.1 unless set. An address beyond loopback (0.0.0.0, a LAN address) needs an
+   * adminToken: without one, launch leaves the admin server off and logs a warning saying why, since any
+   * program on the network could then cancel, fork or garbage-collect workflows.
+   */
   adminHost?: string
-  /** Bearer token every admin request but /dbos-healthz must carry. */
+  /**
+   * Bearer token every admin request but /dbos-healthz must carry. Without it, the admin server only listens
+   * on loopback, and refuses requests from web pages (Host, Origin and Sec-Fetch-Site checks).
+   */
   adminToken?: string
   /**
    * Origins (`scheme://host[:port]`) whose web pages may call the admin API; their requests get CORS headers

@@ -15,6 +15,7 @@ import type { ContextStorage } from './ports/context.ts'
 import type { Subscription } from './ports/database.ts'
 import type { HttpServer } from './ports/http.ts'
 import { adminDeps, createAdminApp } from './admin/app.ts'
+import { isLoopbackHost } from './admin/hosts.ts'
 import { declaredQueues, freezeQueues } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import { Serialization } from './serialization/serializer.ts'
@@ -95,7 +96,15 @@ export async function launchSystem(
     watchdog.start()
     scheduler.start()
     const runAdmin = config.runAdminServer ?? runtime.env('PERDURE_RUN_ADMIN_SERVER') !== 'false'
-    if (runAdmin) {
+    const hostname = config.adminHost ?? '127.0.0.1'
+    // Without a token only the browser guard stands in the way, and a program sets whatever Host it likes: beyond
+    // loopback anyone on the network could cancel, fork or garbage-collect. Refuse, but keep the application up.
+    const exposed = runAdmin && !config.adminToken && !isLoopbackHost(hostname)
+    if (exposed) {
+      logger.warn(`Admin server not started, the application runs on without it: adminHost ${JSON.stringify(hostname)} ` +
+        'is reachable beyond this machine and no adminToken is set; set adminToken, or bind adminHost to 127.0.0.1')
+    }
+    if (runAdmin && !exposed) {
       const app = createAdminApp(adminDeps(engine, dispatcher, { deactivate: () => scheduler.stop() }), {
         ...(config.adminToken ? { token: config.adminToken } : {}),
         ...(config.adminCors ? { cors: config.adminCors } : {}),
@@ -103,7 +112,6 @@ export async function launchSystem(
         hosts: [...(config.adminAllowedHosts ?? []), ...(config.adminHost ? [config.adminHost] : [])],
       })
       const port = config.adminPort ?? 3001
-      const hostname = config.adminHost ?? '127.0.0.1'
       // A port already taken must not stop the application (spec D13): the admin API is an extra.
       admin = await runtime.http.serve(app.fetch, { port, hostname }).catch((e: unknown) => {
         logger.warn(`Admin server not started, the application runs on without it: ${(e as Error).message}`)

@@ -3,8 +3,8 @@ import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { Dispatcher } from '../engine/dispatcher.ts'
 import type { Engine } from '../engine/engine.ts'
-import { bodyReadError, clientErrorStatus, isBodyReadError, sameSecret } from './request.ts'
-import { canonicalOrigin, hostName } from './hosts.ts'
+import { bodyReadError, clientErrorMessage, clientErrorStatus, isBodyReadError, OperationError, sameSecret } from './request.ts'
+import { canonicalOrigin, configuredHostName, hostName } from './hosts.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerQueueRoutes } from './routes/queues.ts'
 import { registerRecoveryRoutes } from './routes/recovery.ts'
@@ -23,8 +23,10 @@ export interface AdminDeps {
 }
 
 /**
- * Security options of the admin server (spec §9). Without a token, only programs on this machine may drive
- * it, and web pages may not: see the README's "Admin API" section.
+ * Security options of the admin server (spec §9). Without a token, web pages may not drive it (the browser
+ * guard below), but any program that reaches it may: a program sets its own Host header. So without a token
+ * it must listen on loopback only, where only programs on this machine reach it; launch refuses to serve it
+ * beyond loopback without one (see launchSystem and the README's "Admin API" section).
  */
 export interface AdminOptions {
   /** Require `Authorization: Bearer <token>` on every route except `/dbos-healthz`; any `Host` is then accepted. */
@@ -52,8 +54,7 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
 function allowedHosts(hosts: readonly string[]): Set<string> {
   const names = new Set(LOOPBACK_HOSTS)
   for (const host of hosts) {
-    const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
-    const name = hostName(bracketed)
+    const name = configuredHostName(host)
     if (name === undefined) throw new TypeError(`Admin host ${JSON.stringify(host)} is not a host name`)
     if (!WILDCARD_HOSTS.has(name)) names.add(name)
   }
@@ -146,12 +147,17 @@ function errorResponse(deps: AdminDeps, error: Error, c: Context): Response {
     log('debug', `${what} ended by the client: ${error.message}`)
     return c.json({ error: 'Request body could not be read' }, 400)
   }
-  const mapped = clientErrorStatus(error)
+  // A failed management operation is answered as its cause, in DBOS's words: `Error forking workflow x: ...`.
+  const cause: unknown = error instanceof OperationError ? error.cause : error
+  const mapped = clientErrorStatus(cause)
   if (mapped !== undefined) {
-    log('debug', `${what}: ${error.message}`)
-    return c.json({ error: error.message }, mapped)
+    const reason = clientErrorMessage(cause)
+    const text = error instanceof OperationError ? `Error ${error.what}: ${reason}` : reason
+    log('debug', `${what}: ${text}`)
+    return c.json({ error: text }, mapped)
   }
-  log('error', `${what} failed: ${error.stack ?? error.message}`)
+  const shown = cause instanceof Error ? cause.stack ?? cause.message : String(cause)
+  log('error', `${what} failed${error instanceof OperationError ? ` (${error.what})` : ''}: ${shown}`)
   return c.json({ error: 'Internal server error' }, 500)
 }
 

@@ -18,3 +18,23 @@ export function canonicalOrigin(origin: string): string | undefined {
     return undefined
   }
 }
+
+/**
+ * The host name of a configured host (adminHost, adminAllowedHosts), which may be a bare IPv6 address:
+ * `::1` is read as `[::1]`. Undefined when it is no host name (`fe80::1%lo0`, `a b`).
+ */
+export function configuredHostName(host: string): string | undefined {
+  return hostName(host.includes(':') && !host.startsWith('[') ? `[${host}]` : host)
+}
+
+/**
+ * True for a configured host that only this machine can reach: localhost (and names under .localhost),
+ * 127.0.0.0/8 and ::1. A wildcard (0.0.0.0, ::) or any other address is reachable from the network.
+ */
+export function isLoopbackHost(host: string): boolean {
+  const name = configuredHostName(host)
+  if (name === undefined) return false
+  if (name === 'localhost' || name.endsWith('.localhost')) return true
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true
+  return name === '[::1]' || name === '[0:0:0:0:0:0:0:1]'
+}

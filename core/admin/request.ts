@@ -40,6 +40,34 @@ export function clientErrorStatus(error: unknown): 400 | 404 | 409 | undefined {
   return undefined
 }
 
+/** The answer's text for an error clientErrorStatus maps: DBOS's wording for an ID taken, else its message. */
+export function clientErrorMessage(error: unknown): string {
+  if (sqlState(error) === '23505') return 'a workflow with that ID already exists'
+  return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * A management operation that failed: the app's error handler answers it as it would its cause, with the
+ * message `Error <what>: <reason>` (DBOS's wording), or logs it as a 500.
+ */
+export class OperationError extends Error {
+  override name = 'OperationError'
+  readonly what: string
+  constructor(what: string, cause: unknown) {
+    super(`Error ${what}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    this.what = what
+  }
+}
+
+/** Runs a management operation; a failure reaches the app's error handler as an OperationError naming it. */
+export async function operation<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (e) {
+    throw new OperationError(what, e)
+  }
+}
+
 /** The request body as JSON: an empty body is `{}` (spec §9); anything else must parse. */
 export async function readJSON(c: Context): Promise<unknown> {
   let raw: string
@@ -68,7 +96,7 @@ export function validate<TSchema extends v.GenericSchema>(schema: TSchema, body:
   return result.output
 }
 
-/** A path parameter, validated: a 400 names it (`id: must not contain NUL characters`). */
+/** A path parameter, validated: a 400 names it (`id: must not contain a NUL character (\\u0000)`). */
 export function pathParam<TSchema extends v.GenericSchema>(c: Context, name: string, schema: TSchema): v.InferOutput<TSchema> {
   const result = v.safeParse(schema, c.req.param(name))
   if (!result.success) throw clientError(400, `Invalid path: ${name}: ${result.issues.map((i) => i.message).join('; ')}`)

@@ -1,4 +1,8 @@
 import * as v from 'valibot'
+import { DBOSInvalidArgumentError } from '../errors.ts'
+import { checkKey, checkLookupID, checkText, MAX_NAME_BYTES } from '../internal/input-checks.ts'
+
+const checkVersion = (field: string, value: unknown) => checkText(field, value, MAX_NAME_BYTES)
 
 // Request bodies of the admin endpoints (spec §9), in their snake_case wire form. Optional fields also
 // accept null, which JSON encoders of other languages write for "absent".
@@ -22,19 +26,30 @@ const positiveCount = integer(1, MAX_INT32, 'must be at least 1')
 /** Epoch milliseconds and durations: whole numbers JavaScript holds exactly (bigint columns hold them all). */
 const millis = integer(0, Number.MAX_SAFE_INTEGER, 'must not be negative')
 const positiveMillis = integer(1, Number.MAX_SAFE_INTEGER, 'must be at least 1')
-/** Postgres text cannot hold NUL; refusing it here names the field instead of failing in the database. */
-const text = v.pipe(
+/**
+ * A string that passes one of the API's input checks (internal/input-checks.ts, the one source of the rules and
+ * byte limits): the issue carries that check's rule, and describeIssues names the field.
+ */
+const checkedBy = (check: (field: string, value: unknown) => void) => v.pipe(
   v.string('must be a string'),
-  v.check((t) => !t.includes('\u0000'), 'must not contain NUL characters'),
+  v.rawCheck<string>(({ dataset, addIssue }) => {
+    if (!dataset.typed) return
+    try {
+      check('value', dataset.value)
+    } catch (e) {
+      if (!(e instanceof DBOSInvalidArgumentError)) throw e
+      addIssue({ message: e.rule })
+    }
+  }),
 )
-/** IDs and names are keys of btree indexes, which refuse rows beyond about 2.7 kB. */
-const MAX_ID_BYTES = 2048
-const encoder = new TextEncoder()
-const id = v.pipe(
-  text,
-  v.minLength(1, 'must not be empty'),
-  v.check((t) => encoder.encode(t).length <= MAX_ID_BYTES, `must be at most ${MAX_ID_BYTES} bytes`),
-)
+/** Postgres text cannot hold NUL; refusing it here names the field instead of failing in the database. */
+const text = checkedBy(checkText)
+/** An ID or key that will be written and indexed. */
+const id = v.pipe(checkedBy(checkKey), v.minLength(1, 'must not be empty'))
+/** A workflow ID that is only looked up: no length limit, so a long ID written elsewhere stays reachable. */
+const lookupID = v.pipe(checkedBy(checkLookupID), v.minLength(1, 'must not be empty'))
+/** An application version, stored with every row and indexed. */
+const version = v.pipe(checkedBy(checkVersion), v.minLength(1, 'must not be empty'))
 const time = v.pipe(
   text,
   v.check((t) => !Number.isNaN(Date.parse(t)), 'must be a date-time string such as 2025-01-31T12:00:00Z'),
@@ -49,12 +64,12 @@ export const recoveryBody = v.array(id, 'must be a JSON array of executor IDs')
 export const forkBody = v.object({
   start_step: count,
   new_workflow_id: v.nullish(id),
-  application_version: v.nullish(id),
+  application_version: v.nullish(version),
   timeout_ms: v.nullish(positiveMillis),
 })
 
 /** The `:id` of a `/workflows/:id/...` path. */
-export const workflowIDParam = id
+export const workflowIDParam = lookupID
 
 /** `POST /workflows`: listing filters. */
 export const listWorkflowsBody = v.object({

@@ -5,6 +5,7 @@ import { DBOSInvalidArgumentError, DBOSNonExistentWorkflowError } from '../error
 import type { ShutdownSignal } from '../engine/control-flow.ts'
 import type { Engine } from '../engine/engine.ts'
 import { engineReader, type ReadGuard, streamValues } from '../engine/streams.ts'
+import { checkKey, checkLookupID } from '../internal/input-checks.ts'
 import { sqlState } from '../ports/database.ts'
 import { PORTABLE } from '../serialization/serializer.ts'
 import { checkStreamToken, MIN_SECRET_LENGTH } from './token.ts'
@@ -34,15 +35,19 @@ function credentials(req: Request): { token: string; from: 'query' | 'bearer' } 
 /** How long a request waits for the first value before the event stream starts anyway (then with heartbeats). */
 const FIRST_VALUE_WAIT_MS = 1000
 
-/** IDs and keys are btree index keys, which refuse rows beyond about 2.7 kB; Postgres text refuses NUL. */
-const MAX_PARAM_BYTES = 2048
-const encoder = new TextEncoder()
-
-/** Why a path parameter cannot name a stream, or undefined. */
-function paramProblem(value: string): string | undefined {
-  if (value.includes('\u0000')) return 'must not contain NUL characters'
-  if (encoder.encode(value).length > MAX_PARAM_BYTES) return `must be at most ${MAX_PARAM_BYTES} bytes`
-  return undefined
+/**
+ * Why the path cannot name a stream, or undefined: the rules of the API's input checks (one source for the byte
+ * limits). The workflow ID is only looked up, so any length passes; the key is checked as a written key is.
+ */
+function pathProblem(workflowID: string, key: string): string | undefined {
+  try {
+    checkLookupID('workflow ID', workflowID)
+    checkKey('stream key', key)
+    return undefined
+  } catch (e) {
+    if (e instanceof DBOSInvalidArgumentError) return e.message
+    throw e
+  }
 }
 
 /** Thrown into a reader whose client has gone; never reaches a client. */
@@ -96,10 +101,8 @@ export function createStreamRoutes(engine: () => Engine, options: StreamRoutesOp
   app.get('/workflows/:id/streams/:key', async (c) => {
     const workflowID = c.req.param('id')
     const key = c.req.param('key')
-    for (const [name, value] of [['workflow ID', workflowID], ['stream key', key]] as const) {
-      const problem = paramProblem(value)
-      if (problem) return c.json({ error: `Invalid ${name}: ${problem}` }, 400)
-    }
+    const invalid = pathProblem(workflowID, key)
+    if (invalid) return c.json({ error: invalid }, 400)
     const presented = credentials(c.req.raw)
     const problem = presented && tokenSecret !== undefined
       ? await checkStreamToken(tokenSecret, presented.token, workflowID, key)

@@ -138,9 +138,41 @@ describeEachDatabase('admin API hardening', (db) => {
       ['POST', '/workflows/a%00b/resume'], ['POST', '/workflows/a%00b/restart'], ['POST', '/workflows/a%00b/fork']] as const) {
       const res = await req(path, method === 'GET' ? {} : json({ start_step: 0 }))
       expect([method, path, res.status]).toEqual([method, path, 400])
-      expect(((await res.json()) as { error: string }).error).toContain('id: must not contain NUL')
+      expect(((await res.json()) as { error: string }).error).toContain('id: must not contain a NUL character')
     }
-    expect((await req(`/workflows/${'y'.repeat(3000)}`)).status).toBe(400)
+    // A path ID is only looked up (checkLookupID): any length is reachable, and an unknown one is 404.
+    expect((await req(`/workflows/${'y'.repeat(3000)}`)).status).toBe(404)
+  })
+
+  it('a fork whose new ID is too long for its children\'s writes is 400 naming the field, and writes nothing', async () => {
+    const { req } = await start()
+    const done = tag('fork-long')
+    await (await DBOS.startWorkflow(adder, { workflowID: done })(2, 3)).getResult()
+    const before = (await DBOS.listWorkflows({})).length
+    const newID = 'n'.repeat(1500)
+    const res = await req(`/workflows/${done}/fork`, json({ start_step: 0, new_workflow_id: newID }))
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: string }).error).toContain('new_workflow_id: must be at most 1024 bytes')
+    expect(await DBOS.getWorkflowStatus(newID)).toBeNull()
+    expect((await DBOS.listWorkflows({})).length).toBe(before)
+    // A version too long for its index: the same rule as DBOS.forkWorkflow's.
+    const version = await req(`/workflows/${done}/fork`, json({ start_step: 0, application_version: 'v'.repeat(300) }))
+    expect(version.status).toBe(400)
+    expect(((await version.json()) as { error: string }).error).toContain('application_version: must be at most 256 bytes')
+    expect((await DBOS.listWorkflows({})).length).toBe(before)
+  })
+
+  it('an adminHost that is no host name is refused by setConfig, naming the field', () => {
+    for (const adminHost of ['fe80::1%lo0', '', 'a b', 'http://x']) {
+      let error: unknown
+      try {
+        DBOS.setConfig({ name: 'x', adminHost })
+      } catch (e) {
+        error = e
+      }
+      expect([adminHost, error instanceof DBOSInitializationError]).toEqual([adminHost, true])
+      expect((error as Error).message).toContain('adminHost: ')
+    }
   })
 
   it('a state-changing request without JSON (or a custom header) is refused, and changes nothing', async () => {
@@ -266,6 +298,41 @@ describeEachDatabase('admin API hardening', (db) => {
     expect(statusOf(listed)).toBe(404)
     expect(listed).toMatch(/access-control-allow-origin: http:\/\/page\.test:8080/i)
     expect(statusOf(await get('127.0.0.1', 'Origin: http://page.test:8081\r\n'))).toBe(403)
+  })
+
+  it('beyond loopback without an adminToken the admin server stays off, with a warning; with a token it serves', async () => {
+    const probe = await serve(() => new Response(''), { port: 0 })
+    const port = probe.port
+    await probe.close()
+    const launchOn = async (extra: { adminToken?: string }) => {
+      const warnings: string[] = []
+      const warn = console.warn
+      console.warn = (...args: unknown[]) => void warnings.push(args.map(String).join(' '))
+      try {
+        await DBOS.shutdown()
+        DBOS.setConfig({
+          name: 'admin-hardening', systemDatabaseUrl: db.fresh(), logLevel: 'warn', runAdminServer: true, adminPort: port,
+          adminHost: '0.0.0.0', ...extra,
+        })
+        await DBOS.launch()
+      } finally {
+        console.warn = warn
+      }
+      engine = launchedSystem()!.engine
+      return warnings
+    }
+    // 0.0.0.0 also listens on 127.0.0.1, the only address this test connects to.
+    const open = await launchOn({})
+    expect(open.some((w) => w.includes('Admin server not started') && w.includes('0.0.0.0') && w.includes('adminToken'))).toBe(true)
+    await expect(fetch(`http://127.0.0.1:${port}/dbos-healthz`)).rejects.toThrow()
+    // The application itself runs on.
+    expect(await (await DBOS.startWorkflow(adder)(2, 2)).getResult()).toBe(4)
+
+    const guarded = await launchOn({ adminToken: TOKEN })
+    expect(guarded.filter((w) => w.includes('Admin server not started'))).toEqual([])
+    expect((await fetch(`http://127.0.0.1:${port}/dbos-healthz`)).status).toBe(200)
+    expect((await fetch(`http://127.0.0.1:${port}/workflows/x`)).status).toBe(401)
+    expect((await fetch(`http://127.0.0.1:${port}/workflows/x`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(404)
   })
 
   it('a request cut off mid-body is logged at debug, not as an error', async () => {

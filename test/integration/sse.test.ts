@@ -92,6 +92,14 @@ describeEachDatabase('streams over SSE', (db) => {
     expect((await get(`/api/workflows/no-such-workflow/streams/out?token=${unknown}`)).status).toBe(404)
   })
 
+  it('answers 400 naming the key to a stream key longer than a written key may be', async () => {
+    const key = 'k'.repeat(1500)
+    const keyToken = await createStreamToken(SECRET, { workflowID: id, key, expiresInSeconds: 60 })
+    const res = await get(`/api/workflows/${id}/streams/${key}?token=${keyToken}`)
+    expect(res.status).toBe(400)
+    expect(((await res.json()) as { error: string }).error).toContain('Invalid stream key: must be at most 1024 bytes')
+  })
+
   it('streams live values over HTTP, with heartbeats, to the browser helper', async () => {
     const handle = await DBOS.startWorkflow(producer)(6, 3)
     const live = await createStreamToken(SECRET, { workflowID: handle.workflowID, key: 'out', expiresInSeconds: 60 })

@@ -3,31 +3,18 @@ import type { Engine } from '../../engine/engine.ts'
 import { listSteps } from '../../engine/steps-info.ts'
 import { DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../../errors.ts'
 import { type GetWorkflowsInput, listWorkflowRows } from '../../sysdb/list-workflows.ts'
+import { checkFork } from '../../internal/input-checks.ts'
 import { cancelWorkflows, forkWorkflow, resumeWorkflows } from '../../sysdb/management.ts'
-import { sqlState } from '../../ports/database.ts'
 import { INTERNAL_QUEUE } from '../../sysdb/sql.ts'
 import { readStatus } from '../../sysdb/workflow-status.ts'
 import type { AdminDeps } from '../app.ts'
 import { childIDs, readExtraColumns } from '../queries.ts'
-import { clientErrorStatus, pathParam, readBody, readJSON, validate } from '../request.ts'
+import { operation, pathParam, readBody, readJSON, validate } from '../request.ts'
 import { forkBody, listWorkflowsBody, workflowIDParam } from '../schemas.ts'
 import { stepJSON, type WorkflowJSON, workflowJSON } from '../workflow-json.ts'
 
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
-
 /** The workflow ID of the path, checked before it reaches the database. */
 const pathID = (c: Context) => pathParam(c, 'id', workflowIDParam)
-
-/**
- * Answers a failed management operation: an unknown workflow is 404 and a new ID already taken 409, with
- * DBOS's message; anything else is the server's fault, rethrown to the app's error handler (a bare 500).
- */
-function failed(c: Context, what: string, e: unknown): Response {
-  const status = clientErrorStatus(e)
-  if (status === undefined) throw e
-  const reason = sqlState(e) === '23505' ? 'a workflow with that ID already exists' : message(e)
-  return c.json({ error: `Error ${what}: ${reason}` }, status)
-}
 
 /**
  * Workflows matching the filters as admin workflow objects. A parent filter becomes the list of its children's
@@ -58,12 +45,11 @@ async function fork(
   options: { newWorkflowID?: string; applicationVersion?: string; timeoutMS?: number } = {},
 ): Promise<string> {
   const { db, s, appName, logger } = deps.engine().settings
+  // The rules DBOS.forkWorkflow applies: a new ID that fits its indexes, so its children's writes fit too.
+  const checked = checkFork(workflowID, startStep, options)
   const newID = options.newWorkflowID ?? crypto.randomUUID()
   logger.info(`Forking workflow ${workflowID} from step ${startStep} as ${newID}`)
-  await forkWorkflow(db, s, {
-    originalID: workflowID, newID, startStep, applicationVersion: options.applicationVersion,
-    timeoutMS: options.timeoutMS, appName,
-  })
+  await forkWorkflow(db, s, { ...checked, newID, appName })
   deps.dispatcher().enqueued(INTERNAL_QUEUE)
   return newID
 }
@@ -85,11 +71,7 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
     const engine = deps.engine()
     const { db, s, logger } = engine.settings
     logger.info(`Resuming workflow ${id}`)
-    try {
-      await resumeWorkflows(db, s, [id])
-    } catch (e) {
-      return failed(c, `resuming workflow ${id}`, e)
-    }
+    await operation(`resuming workflow ${id}`, () => resumeWorkflows(db, s, [id]))
     // A run still going here has lost its ownership: it stops at its next step and the resumed run takes over.
     engine.abortExecution(id, new DBOSWorkflowConflictError(id))
     deps.dispatcher().enqueued(INTERNAL_QUEUE)
@@ -98,11 +80,7 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
 
   app.post('/workflows/:id/restart', async (c) => {
     const id = pathID(c)
-    try {
-      return c.json({ workflow_id: await fork(deps, id, 0) })
-    } catch (e) {
-      return failed(c, `restarting workflow ${id}`, e)
-    }
+    return c.json({ workflow_id: await operation(`restarting workflow ${id}`, () => fork(deps, id, 0)) })
   })
 
   app.post('/workflows/:id/fork', async (c) => {
@@ -113,16 +91,12 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
       return c.json({ error: 'Missing start_step in request body' }, 400)
     }
     const body = validate(forkBody, raw)
-    try {
-      const newID = await fork(deps, id, body.start_step, {
-        newWorkflowID: body.new_workflow_id ?? undefined,
-        applicationVersion: body.application_version ?? undefined,
-        timeoutMS: body.timeout_ms ?? undefined,
-      })
-      return c.json({ workflow_id: newID })
-    } catch (e) {
-      return failed(c, `forking workflow ${id}`, e)
-    }
+    const newID = await operation(`forking workflow ${id}`, () => fork(deps, id, body.start_step, {
+      newWorkflowID: body.new_workflow_id ?? undefined,
+      applicationVersion: body.application_version ?? undefined,
+      timeoutMS: body.timeout_ms ?? undefined,
+    }))
+    return c.json({ workflow_id: newID })
   })
 
   app.get('/workflows/:id/steps', async (c) => {
