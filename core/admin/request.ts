@@ -96,7 +96,7 @@ export function validate<TSchema extends v.GenericSchema>(schema: TSchema, body:
   return result.output
 }
 
-/** A path parameter, validated: a 400 names it (`id: must not contain a NUL character (\\u0000)`). */
+/** A path parameter, validated: a 400 names it (`id: must not contain a NUL character (\u0000)`). */
 export function pathParam<TSchema extends v.GenericSchema>(c: Context, name: string, schema: TSchema): v.InferOutput<TSchema> {
   const result = v.safeParse(schema, c.req.param(name))
   if (!result.success) throw clientError(400, `Invalid path: ${name}: ${result.issues.map((i) => i.message).join('; ')}`)
