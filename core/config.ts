@@ -104,7 +104,8 @@ export interface DBOSConfig {
   adminCors?: string[]
   /**
    * Host names, besides 127.0.0.1, localhost and [::1] (and adminHost), that requests without the admin token
-   * may address: the names the server is reached by when it listens beyond loopback. Others are refused (403).
+   * may address: names by which programs on this machine reach it (a local proxy's, say). Others are refused
+   * (403). With adminToken set, any name is accepted.
    */
   adminAllowedHosts?: string[]
   listenQueues?: { name: string }[]

@@ -37,8 +37,9 @@ export interface AdminOptions {
    */
   cors?: readonly string[]
   /**
-   * Host names, besides 127.0.0.1, localhost and [::1], that a request's `Host` may name, with any port (the
-   * name the server is reached by when it listens beyond loopback). Refusing others defeats DNS rebinding.
+   * Host names, besides 127.0.0.1, localhost and [::1], that a request's `Host` may name, with any port: the
+   * names a proxy on this machine forwards, say. Refusing others defeats DNS rebinding. (Checked only without a
+   * token, which is only on loopback.)
    */
   hosts?: readonly string[]
 }
