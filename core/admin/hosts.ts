@@ -28,13 +28,14 @@ export function configuredHostName(host: string): string | undefined {
 }
 
 /**
- * True for a configured host that only this machine can reach: localhost (and names under .localhost),
- * 127.0.0.0/8 and ::1. A wildcard (0.0.0.0, ::) or any other address is reachable from the network.
+ * True for a configured host that only this machine can reach: localhost, 127.0.0.0/8 and ::1. A wildcard
+ * (0.0.0.0, ::), any other address, and any other name (which a resolver may map anywhere) count as reachable
+ * from the network.
  */
 export function isLoopbackHost(host: string): boolean {
   const name = configuredHostName(host)
   if (name === undefined) return false
-  if (name === 'localhost' || name.endsWith('.localhost')) return true
+  if (name === 'localhost') return true
   if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true
   return name === '[::1]' || name === '[0:0:0:0:0:0:0:1]'
 }
