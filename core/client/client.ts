@@ -15,7 +15,6 @@ import {
   DBOSNonExistentWorkflowError,
   DBOSStreamTimeoutError,
 } from '../errors.ts'
-import { markSystemError } from '../internal/retry.ts'
 import { openSystemDatabase, redact } from '../launch.ts'
 import { sqlState, type DatabasePort } from '../ports/database.ts'
 import type { Runtime } from '../ports/runtime.ts'
@@ -207,7 +206,9 @@ export class DBOSClient {
       await insertMessage(this.#db, this.#s, { destinationID, topic, message: text, format, messageID })
     } catch (e) {
       if (sqlState(e) === '23503') throw new DBOSNonExistentWorkflowError(`Sent to non-existent destination workflow UUID: ${destinationID}`)
-      throw markSystemError(e)
+      // Not marked as the system database's: a client used inside a step is the step's own dependency, and
+      // its outage is the step's failure (retried by the step's policy), not the executor's (a replay).
+      throw e
     }
   }
 

@@ -274,6 +274,9 @@ export class Engine {
     let result: unknown
     let failure: unknown
     let failed = false
+    // Between consecutive replays: a database that answers the replay's read but fails the next statement at
+    // once (too many connections) would otherwise replay the workflow in a tight loop.
+    let backoffMs = 100
     for (;;) {
       try {
         result = await context.run({ kind: 'workflow', exec }, () => reg.fn.apply(thisArg, args))
@@ -285,6 +288,12 @@ export class Engine {
       // The system database went away under the workflow: that is no outcome of the workflow's. Wait for the
       // database, then replay from the top: recorded operations return their results, the rest runs again.
       if (!failed || !isSystemOutage(failure) || this.#closed) break
+      try {
+        await sleepFor(this.settings.runtime, backoffMs, this.stopping.signal)
+      } catch {
+        break
+      }
+      backoffMs = Math.min(backoffMs * 2, 2000)
       await this.#replayAfterOutage(exec)
     }
     // A run cut short by shutdown has no outcome to record, whatever it threw: recovery finishes it.
