@@ -49,6 +49,14 @@ export function connectTimeoutMs(runtime: Runtime): number {
 /** A connection attempt that got no answer within its bound. */
 class ConnectTimeout extends Error {}
 
+/**
+ * Our bound, or the driver's connect timeout (given the same bound; postgres.js's code, which Bun.SQL's
+ * adapter maps to): whichever fires first, the launch says the same thing.
+ */
+function timedOut(e: unknown): boolean {
+  return e instanceof ConnectTimeout || (e instanceof Error && (e as { code?: unknown }).code === 'CONNECT_TIMEOUT')
+}
+
 /** Opens the system database, creating a missing Postgres database first (spec §1.4 step 1). */
 export async function openSystemDatabase(
   runtime: Runtime,
@@ -66,7 +74,7 @@ export async function openSystemDatabase(
       logger?.info(message)
       noticed = runtime.timer.now()
     }
-    const db = await runtime.openDatabase({ url: target, poolSize: size, appName, pool: config.systemDatabasePool, notice })
+    const db = await runtime.openDatabase({ url: target, poolSize: size, appName, pool: config.systemDatabasePool, notice, connectTimeoutMs: boundMs })
     if (noticed !== undefined) logger?.info(`Created the embedded database in ${((runtime.timer.now() - noticed) / 1000).toFixed(1)} s`)
     let cancel = () => {}
     try {
@@ -84,7 +92,7 @@ export async function openSystemDatabase(
       return db
     } catch (e) {
       // A connection that never answered may never close either: let it go in the background.
-      if (e instanceof ConnectTimeout) void db.close().catch(() => {})
+      if (timedOut(e)) void db.close().catch(() => {})
       else await db.close().catch(() => {})
       throw e
     } finally {
@@ -101,7 +109,7 @@ export async function openSystemDatabase(
     }
   } catch (e) {
     if (e instanceof DBOSInitializationError) throw e
-    if (e instanceof ConnectTimeout) {
+    if (timedOut(e)) {
       throw new DBOSInitializationError(
         `Connecting to the system database at ${redact(url)} timed out: no answer within ${boundMs} ms. The host ` +
           'accepted the connection (or never refused it) but no Postgres server answered. Check the host and port ' +

@@ -1,6 +1,7 @@
 // The system database over Bun's built-in Postgres client (Bun.SQL), Bun's default (PERDURE_BUN_SQL=0: postgres.js).
 // It gives the engine what the postgres.js port gives it (core/sysdb/postgres-js.ts); the differences
 // between the two drivers are evened out here, each where it arises.
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../core/launch.ts'
 import type { DatabasePort, IsolationLevel, Queryable, Subscription } from '../../core/ports/database.ts'
 import { bunGlobal, type BunSql } from './bun-global.ts'
 
@@ -59,8 +60,9 @@ function int8ToNumber(rows: unknown[]): unknown[] {
 }
 
 /** Opens a Bun.SQL pool on a postgres:// URL, with the settings openDatabase gives postgres.js. */
-export function bunSqlDatabase(url: string, poolSize: number): DatabasePort {
-  const sql = new (bunGlobal().SQL)(url, { max: poolSize, connectionTimeout: 10, bigint: true })
+export function bunSqlDatabase(url: string, poolSize: number, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): DatabasePort {
+  // connectionTimeout is in seconds (fractions allowed): the launch's bound, so the driver does not give up first.
+  const sql = new (bunGlobal().SQL)(url, { max: poolSize, connectionTimeout: connectTimeoutMs / 1000, bigint: true })
   let closed = false
   // An idle Bun.SQL connection, pooled or reserved, does not keep the process alive; an idle postgres.js one
   // does, and the engine counts on that: it waits on unref'd timers (the migration lock, retry backoff, a

@@ -15,7 +15,7 @@ const env = (name: string): string | undefined => bunGlobal().env[name]
  */
 const openBunDatabase: DatabaseFactory = async (options) => {
   const bunSql = env('PERDURE_BUN_SQL') !== '0' && !options.pool && /^postgres(ql)?:\/\//.test(options.url)
-  return bunSql ? bunSqlDatabase(options.url, options.poolSize) : await openDatabase(options)
+  return bunSql ? bunSqlDatabase(options.url, options.poolSize, options.connectTimeoutMs) : await openDatabase(options)
 }
 
 /** The Bun runtime: Bun.SQL (or postgres.js) or PGlite, unref'd timers, AsyncLocalStorage, Bun.serve. */

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { lockDirectory } from './directory-lock.ts'
 import { emptyDirectory, isEmptyDirectory, readTemplate } from './pglite-template.ts'
 import { DBOSInitializationError } from '../../core/errors.ts'
-import { databaseName } from '../../core/launch.ts'
+import { databaseName, DEFAULT_CONNECT_TIMEOUT_MS } from '../../core/launch.ts'
 import { setEmbeddedDirectoryResolver } from '../../core/sysdb/embedded.ts'
 import type { DatabaseFactory, DatabasePort } from '../../core/ports/database.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
@@ -16,7 +16,7 @@ const INT8 = 20
  * postgres.js for postgres:// URLs; PGlite for memory:// and file: (the embedded default). Both run unchanged
  * on Node, Bun and Deno, so the three adapters share this factory.
  */
-export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notice }): Promise<DatabasePort> => {
+export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notice, connectTimeoutMs }): Promise<DatabasePort> => {
   if (pool) return postgresJsDatabase(pool as PostgresJsLike, false)
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Loaded on demand: an app on one kind of database never loads the other's driver.
@@ -26,7 +26,8 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notic
     const sql = postgres(url, {
       ...(database === undefined ? {} : { database }),
       max: poolSize,
-      connect_timeout: 10,
+      // In seconds (fractions allowed): the launch's bound, so the driver does not give up first.
+      connect_timeout: (connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
       onnotice: () => {},
       types: { bigint: { to: INT8, from: [INT8], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
       transform: { undefined: null },

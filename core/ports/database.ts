@@ -54,6 +54,11 @@ export interface DatabaseOptions {
   pool?: unknown
   /** Told, before it starts, of slow work the open does: creating an embedded database takes seconds. */
   notice?: (message: string) => void
+  /**
+   * How long a server connection may take to answer (PERDURE_CONNECT_TIMEOUT_MS at launch), given to the
+   * driver so that its own connect timeout is this bound, not a shorter default of its own.
+   */
+  connectTimeoutMs?: number
 }
 
 /** Builds a DatabasePort from a URL; the adapter picks the driver. */

@@ -64,6 +64,26 @@ describeOn('postgres', 'connecting to the system database', () => {
     }
   })
 
+  it("holds a bound above the driver's own default connect timeout, failing with the same typed error", async () => {
+    // The drivers' defaults were 10 s: a bound of 12 s must be the one that fires, not theirs.
+    const host = await silentHost()
+    try {
+      process.env.PERDURE_CONNECT_TIMEOUT_MS = '12000'
+      DBOS.setConfig({ name: 'silent-host-long', systemDatabaseUrl: `postgres://postgres@127.0.0.1:${host.port}/nowhere`, runAdminServer: false, logLevel: 'error' })
+      const started = performance.now()
+      const error = await DBOS.launch().then(() => undefined, (e: unknown) => e)
+      const elapsed = performance.now() - started
+      expect(error).toBeInstanceOf(DBOSInitializationError)
+      const message = (error as Error).message
+      expect(message).toContain('timed out')
+      expect(message).toContain('12000 ms')
+      expect(elapsed).toBeGreaterThanOrEqual(11_900)
+      expect(elapsed).toBeLessThan(40_000)
+    } finally {
+      await host.close()
+    }
+  })
+
   it('creates and then uses the database a percent-encoded name means', async () => {
     const name = `perdure_test_pct ${crypto.randomUUID().slice(0, 8)}`
     names.push(name)
