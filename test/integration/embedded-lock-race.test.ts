@@ -58,7 +58,7 @@ describeOn('pglite', 'directory lock races and spellings', () => {
       expect(existsSync(file)).toBe(false)
       expect(readdirSync(root).filter((f) => f.startsWith(basename(dir)) && f !== basename(dir))).toEqual([])
     }
-  }, 240_000)
+  })
 
   it('a takeover marker left by a process that died mid-takeover does not keep the lock stale forever', () => {
     const dir = join(root, 'marker')
@@ -91,11 +91,31 @@ describeOn('pglite', 'directory lock races and spellings', () => {
     symlinkSync(real, link)
     const lock = lockDirectory(real)
     try {
-      const error = await openDatabase({ url: `file:${link}`, poolSize: 1 }).then(() => undefined, (e: Error) => e)
+      const error = await openDatabase({ url: `file:${link}`, poolSize: 1, appName: 'lock-race' }).then(() => undefined, (e: Error) => e)
       expect(error?.name).toBe('DBOSDirectoryLockedError')
     } finally {
       lock.release()
     }
+  })
+
+  it('a template that does not load says why before initdb runs instead', async () => {
+    const broken = join(root, 'broken-template.tar.gz')
+    writeFileSync(broken, 'not a data directory')
+    const before = process.env.PERDURE_PGLITE_TEMPLATE
+    process.env.PERDURE_PGLITE_TEMPLATE = broken
+    const notices: string[] = []
+    try {
+      const db = await openDatabase({ url: `file:${join(root, 'untemplated')}`, poolSize: 1, appName: 'lock-race', notice: (m) => notices.push(m) })
+      try {
+        expect(await db.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }])
+      } finally {
+        await db.close()
+      }
+    } finally {
+      if (before === undefined) delete process.env.PERDURE_PGLITE_TEMPLATE
+      else process.env.PERDURE_PGLITE_TEMPLATE = before
+    }
+    expect(notices.filter((m) => m.includes('template did not load')).length).toBe(1)
   })
 
   it('a client in the launching process shares the launch whatever the spelling: relative, ./ or a symlink', async () => {
