@@ -25,7 +25,7 @@ import { insertMessage } from '../sysdb/messages.ts'
 import { cancelWorkflows, deleteWorkflows, forkWorkflow, resumeWorkflows } from '../sysdb/management.ts'
 import { isEmbeddedUrl, launchedEmbedded } from '../sysdb/embedded.ts'
 import { type GetWorkflowsInput, listWorkflowRows, parseListInput } from '../sysdb/list-workflows.ts'
-import { quoteSchema } from '../sysdb/schema.ts'
+import { hasSystemTables, quoteSchema } from '../sysdb/schema.ts'
 import { finishedAmong, insertWorkflows, readStatus } from '../sysdb/workflow-status.ts'
 
 /** Options of `DBOSClient.create`. */
@@ -376,11 +376,7 @@ function checkIDs(workflowIDs: unknown): void {
  * would fail with `relation "…workflow_status" does not exist`.
  */
 async function requireSystemSchema(db: DatabasePort, schema: string, url: string): Promise<void> {
-  const [row] = await db.query<{ found: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = 'workflow_status') AS found`,
-    [schema],
-  )
-  if (row?.found) return
+  if (await hasSystemTables(db, schema)) return
   throw new DBOSInitializationError(
     `systemDatabaseSchemaName: schema "${schema}" of the system database at ${redact(url)} has no DBOS tables. ` +
       'A DBOSClient never creates them: launch the application (DBOS.launch()) on this database and schema first, ' +

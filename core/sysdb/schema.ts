@@ -1,5 +1,15 @@
 // Schema 123 exactly as a fresh DBOS 5.3.0 install creates it (spec §1.1, §1.2).
 // `s` is the quoted schema name; callers validate it first (see quoteSchema).
+import type { Queryable } from '../ports/database.ts'
+
+/** Whether `schema` (unquoted) holds the DBOS system tables: a client never migrates, so it checks first. */
+export async function hasSystemTables(db: Queryable, schema: string): Promise<boolean> {
+  const [row] = await db.query<{ found: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = 'workflow_status') AS found`,
+    [schema],
+  )
+  return row?.found === true
+}
 
 /** Quotes a validated schema name for use as an identifier. */
 export function quoteSchema(name: string): string {
