@@ -1,13 +1,12 @@
 import { DBOSInitializationError } from '../errors.ts'
-import type { DatabasePort } from '../ports/database.ts'
-import { scope } from './sql.ts'
+import { scope, type Transactional } from './sql.ts'
 
 /**
  * Registers this process's application version (spec §3.1) and tells whether it is the latest.
  * Relaunching keeps the version's original timestamp.
  */
 export async function registerVersion(
-  db: DatabasePort,
+  db: Transactional,
   s: string,
   version: string,
   appName: string | null,
@@ -41,7 +40,7 @@ export async function registerVersion(
 }
 
 /** The most recently registered version within this application's scope. */
-export async function latestVersion(db: DatabasePort, s: string, appName: string | null): Promise<string | undefined> {
+export async function latestVersion(db: Transactional, s: string, appName: string | null): Promise<string | undefined> {
   const [row] = await db.query<{ version_name: string }>(
     `SELECT version_name FROM ${s}.application_versions WHERE ${scope('application_name', '$1')}
      ORDER BY version_timestamp DESC LIMIT 1`,
@@ -52,7 +51,7 @@ export async function latestVersion(db: DatabasePort, s: string, appName: string
 
 /** PENDING workflows of versions other than `version`, within this application's scope: per version, most first. */
 export async function pendingOfOtherVersions(
-  db: DatabasePort,
+  db: Transactional,
   s: string,
   version: string,
   appName: string | null,

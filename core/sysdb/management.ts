@@ -1,6 +1,6 @@
 import { DBOSNonExistentWorkflowError } from '../errors.ts'
-import type { DatabasePort, Queryable } from '../ports/database.ts'
-import { INTERNAL_QUEUE, NOW_MS } from './sql.ts'
+import type { Queryable } from '../ports/database.ts'
+import { INTERNAL_QUEUE, NOW_MS, type Transactional } from './sql.ts'
 
 /**
  * Cancels workflows and, level by level, their descendants (spec §4.2); finished ones are left alone.
@@ -34,7 +34,7 @@ export async function cancelWorkflows(q: Queryable, s: string, ids: readonly str
  * Puts workflows back on a queue to run again from their last recorded step (spec §4.3): the attempts,
  * deadline and deduplication ID reset, and a run still going elsewhere loses its ownership.
  */
-export async function resumeWorkflows(db: DatabasePort, s: string, ids: readonly string[], queueName?: string): Promise<void> {
+export async function resumeWorkflows(db: Transactional, s: string, ids: readonly string[], queueName?: string): Promise<void> {
   await db.transaction(async (tx) => {
     const found = await tx.query<{ workflow_uuid: string }>(
       `SELECT workflow_uuid FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[])`,
@@ -67,7 +67,7 @@ export interface ForkRequest {
  * Copies a workflow into a new one that replays the original's steps below `startStep` and runs the rest
  * (spec §4.4), all in one transaction.
  */
-export async function forkWorkflow(db: DatabasePort, s: string, f: ForkRequest): Promise<void> {
+export async function forkWorkflow(db: Transactional, s: string, f: ForkRequest): Promise<void> {
   await db.transaction(async (tx) => {
     const inserted = await tx.query(
       `INSERT INTO ${s}.workflow_status (workflow_uuid, status, name, class_name, config_name, queue_name,

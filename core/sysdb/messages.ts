@@ -87,23 +87,6 @@ export async function readStreamAt(
   return row
 }
 
-/** Stream values from an offset on, in order (for SSE catch-up in one statement). */
-export async function readStreamFrom(
-  q: Queryable,
-  s: string,
-  workflowID: string,
-  key: string,
-  offset: number,
-  limit: number,
-): Promise<{ value: string; serialization: string | null; offset: number }[]> {
-  return await q.query(
-    `SELECT value, serialization, "offset" FROM ${s}.streams
-     WHERE workflow_uuid = $1 AND key = $2 AND "offset" >= $3 ORDER BY "offset" LIMIT $4`,
-    [workflowID, key, offset, limit],
-  )
-}
-
-
 /** The outcome of one attempt to receive: a consumed message, a recorded timeout, or nothing yet. */
 export interface ReceiveAttempt {
   owned: boolean

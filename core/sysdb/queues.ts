@@ -1,7 +1,7 @@
 import type { QueueLimits, QueueRateLimit } from '../queue/workflow-queue.ts'
 import { DBOSConflictingRegistrationError } from '../errors.ts'
-import type { DatabasePort, IsolationLevel, Queryable } from '../ports/database.ts'
-import { NOW_MS, scope } from './sql.ts'
+import type { IsolationLevel, Queryable } from '../ports/database.ts'
+import { NOW_MS, scope, type Transactional } from './sql.ts'
 
 /** A row this executor just claimed, with what dispatch needs to run it (spec §5.5). */
 export interface ClaimedRow {
@@ -140,7 +140,7 @@ async function sharedBudget(
  * 55P03) instead of an overrun.
  */
 export async function claim(
-  db: DatabasePort,
+  db: Transactional,
   s: string,
   c: Claimer,
   queueName: string,
@@ -232,7 +232,7 @@ export async function queueExists(q: Queryable, s: string, name: string): Promis
  * apply fleet-wide. Only the latest version overwrites an existing row's limits.
  */
 export async function publishQueues(
-  db: DatabasePort,
+  db: Transactional,
   s: string,
   queues: readonly { name: string; limits: QueueLimits; pollingIntervalSec?: number }[],
   appName: string | null,
@@ -281,4 +281,20 @@ async function checkQueueOwner(q: Queryable, s: string, name: string, appName: s
       `Queue '${name}' is already registered by application '${row.application_name}'; queue names are shared by every application on this database`,
     )
   }
+}
+
+/**
+ * Moves this application's DELAYED rows whose delay ended by `now` to ENQUEUED (spec §7.1: a debounced row
+ * also frees its deduplication ID). Returns the queue of each promoted row.
+ */
+export async function promoteDelayed(q: Queryable, s: string, now: number, appName: string | null): Promise<string[]> {
+  const rows = await q.query<{ queue_name: string }>(
+    `UPDATE ${s}.workflow_status
+     SET status = 'ENQUEUED', updated_at = ${NOW_MS},
+         deduplication_id = CASE WHEN is_debounced THEN NULL ELSE deduplication_id END
+     WHERE status = 'DELAYED' AND delay_until_epoch_ms <= $1 AND ${scope('application_name', '$2')}
+     RETURNING queue_name`,
+    [now, appName ? [appName] : null],
+  )
+  return rows.map((r) => r.queue_name)
 }

@@ -1,3 +1,5 @@
+import type { IsolationLevel, Queryable } from '../ports/database.ts'
+
 // SQL fragments shared by the sysdb modules.
 
 /** Milliseconds since the epoch on the database clock (spec §0, NOW_MS). */
@@ -17,4 +19,12 @@ export function scope(column: string, param: string): string {
 /** Transposes row objects into one array per column, for `unnest($1::text[], …)` batch statements. */
 export function columns<T>(rows: readonly T[], keys: readonly (keyof T)[]): unknown[][] {
   return keys.map((k) => rows.map((r) => r[k] ?? null))
+}
+
+/**
+ * Runs statements and groups them into transactions: the pool, or (for a SystemDatabase bound to a caller's
+ * transaction) that transaction, where a nested group simply joins it.
+ */
+export interface Transactional extends Queryable {
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, isolation?: IsolationLevel): Promise<T>
 }

@@ -273,3 +273,12 @@ export async function finishedAmong(q: Queryable, s: string, ids: readonly strin
   )
   return rows.map((r) => r.workflow_uuid)
 }
+
+/** Which of these workflows are CANCELLED (their local executions must stop). */
+export async function cancelledAmong(q: Queryable, s: string, ids: readonly string[]): Promise<string[]> {
+  const rows = await q.query<{ workflow_uuid: string }>(
+    `SELECT workflow_uuid FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[]) AND status = 'CANCELLED'`,
+    [ids],
+  )
+  return rows.map((r) => r.workflow_uuid)
+}

@@ -1,41 +1,8 @@
 import type { Queryable } from '../ports/database.ts'
-import { deleteWorkflowsSql } from '../sysdb/management.ts'
-import { scope } from '../sysdb/sql.ts'
+import { deleteWorkflowsSql } from './management.ts'
+import { scope } from './sql.ts'
 
-// The admin server's own statements: the columns its workflow objects show beyond WorkflowStatus, and the
-// retention operations of spec §4.5.
-
-/** Status columns the admin workflow object shows that WorkflowStatus does not carry. */
-export interface ExtraColumns {
-  was_forked_from: boolean
-  delay_until_epoch_ms: number | null
-  completed_at: number | null
-  /** JSON text of the jsonb column. */
-  attributes: string | null
-  schedule_name: string | null
-  application_name: string | null
-}
-
-/** The extra columns of these workflows, by ID. */
-export async function readExtraColumns(q: Queryable, s: string, ids: readonly string[]): Promise<Map<string, ExtraColumns>> {
-  if (ids.length === 0) return new Map()
-  const rows = await q.query<ExtraColumns & { workflow_uuid: string }>(
-    `SELECT workflow_uuid, was_forked_from, delay_until_epoch_ms, completed_at, attributes::text AS attributes,
-            schedule_name, application_name
-     FROM ${s}.workflow_status WHERE workflow_uuid = ANY($1::text[])`,
-    [ids],
-  )
-  return new Map(rows.map((r) => [r.workflow_uuid, r]))
-}
-
-/** IDs of a workflow's direct children. */
-export async function childIDs(q: Queryable, s: string, parentID: string): Promise<string[]> {
-  const rows = await q.query<{ workflow_uuid: string }>(
-    `SELECT workflow_uuid FROM ${s}.workflow_status WHERE parent_workflow_id = $1`,
-    [parentID],
-  )
-  return rows.map((r) => r.workflow_uuid)
-}
+// Retention (spec §4.5): garbage collection and the global timeout's selection.
 
 const GC_BATCH = 1000
 

@@ -1,7 +1,7 @@
 // SQL for scheduled workflows (spec §7.2): the `workflow_schedules` rows and the workflow row of each slot.
 import { DBOSConflictingRegistrationError } from '../errors.ts'
-import type { DatabasePort, Queryable } from '../ports/database.ts'
-import { scope } from '../sysdb/sql.ts'
+import type { Queryable } from '../ports/database.ts'
+import { scope, type Transactional } from './sql.ts'
 
 /** Prefix of the `schedule_id` of schedules declared in code; other rows are dynamic schedules. */
 export const CODE_SCHEDULE_PREFIX = 'perdure-code:'
@@ -40,7 +40,7 @@ export interface PublishedSchedule {
  * @param context the app encoding of `null`
  */
 export async function publishSchedules(
-  db: DatabasePort,
+  db: Transactional,
   s: string,
   schedules: readonly PublishedSchedule[],
   appName: string | null,

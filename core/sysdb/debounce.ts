@@ -1,7 +1,7 @@
 // SQL for debounced workflows (spec §7.1): DELAYED rows with is_debounced, keyed by their deduplication ID.
 import type { Queryable } from '../ports/database.ts'
-import { NOW_MS, scope } from '../sysdb/sql.ts'
-import type { InsertedWorkflow, NewWorkflow } from '../sysdb/workflow-status.ts'
+import { NOW_MS, scope } from './sql.ts'
+import type { InsertedWorkflow, NewWorkflow } from './workflow-status.ts'
 
 /** Which debounced row a key maps to. */
 export interface DebounceTarget {

@@ -1,0 +1,324 @@
+import type { QueueLimits } from '../queue/workflow-queue.ts'
+import type { DatabasePort, IsolationLevel, Queryable, Subscription } from '../ports/database.ts'
+import { latestVersion, pendingOfOtherVersions, registerVersion } from './application-versions.ts'
+import { cancelExpired } from './deadlines.ts'
+import { bounceDebounced, type DebounceTarget, type DedupHolder, insertDebounced, readDedupHolder } from './debounce.ts'
+import { listWorkflowRows, type WorkflowFilters } from './list-workflows.ts'
+import { cancelWorkflows, deleteWorkflows, type ForkRequest, forkWorkflow, resumeWorkflows } from './management.ts'
+import { appendStream, insertMessage, readEvent, readStreamAt, type ReceiveAttempt, receiveMessage, type StreamRead, upsertEvent } from './messages.ts'
+import { migrate } from './migrations.ts'
+import { type Checkpoint, type CheckpointResult, checkOwner, loadOperations, type RecordedOperation, writeCheckpoints } from './operation-outputs.ts'
+import { type ClaimedRow, type Claimer, claim, partitionKeys, promoteDelayed, publishQueues, queueExists, type QueueRow, readQueueRows } from './queues.ts'
+import { activeCreatedBy, garbageCollect } from './retention.ts'
+import { hasSystemTables, quoteSchema } from './schema.ts'
+import { advanceLastFired, insertScheduledWorkflow, type PublishedSchedule, publishSchedules, readSchedules, type ScheduledWorkflow, type ScheduleRow } from './schedules.ts'
+import type { Transactional } from './sql.ts'
+import { childIDs, type ExtraColumns, readExtraColumns, readStepRows, type StepRow } from './workflow-details.ts'
+import {
+  cancelledAmong,
+  deadLetter,
+  finishedAmong,
+  type InsertedWorkflow,
+  insertWorkflows,
+  type NewWorkflow,
+  type Outcome,
+  readStatus,
+  readStatuses,
+  recoverPending,
+  type StatusRow,
+  writeOutcomes,
+} from './workflow-status.ts'
+
+export type {
+  Checkpoint, CheckpointResult, ClaimedRow, Claimer, DebounceTarget, DedupHolder, ExtraColumns, ForkRequest,
+  InsertedWorkflow, NewWorkflow, Outcome, PublishedSchedule, QueueRow, ReceiveAttempt, RecordedOperation,
+  ScheduledWorkflow, ScheduleRow, StatusRow, StepRow, StreamRead, WorkflowFilters,
+}
+
+/**
+ * The system database of one application: a database port bound once to a schema and an application name.
+ * It is the only holder of SQL in Perdure; the engine, `DBOS`, `DBOSClient`, the admin server and every other
+ * entry point go through its methods, and the table-level modules beside it stay small files underneath it.
+ *
+ * The application name scopes what the spec scopes by it (listings, recovery, queues, schedules, versions);
+ * reads by workflow ID are unscoped.
+ */
+export class SystemDatabase {
+  /** The quoted schema name: never leaves this class. */
+  readonly #s: string
+  readonly #q: Transactional
+  /** The pool: undefined on a view bound to a transaction. */
+  readonly #port: DatabasePort | undefined
+  readonly schemaName: string
+  readonly appName: string | null
+  /** Which engine is behind it; PGlite runs one statement at a time, so callers size batches by it. */
+  readonly kind: 'postgres' | 'pglite'
+
+  private constructor(q: Transactional, port: DatabasePort | undefined, schemaName: string, appName: string | null, kind: 'postgres' | 'pglite') {
+    this.#s = quoteSchema(schemaName)
+    this.#q = q
+    this.#port = port
+    this.schemaName = schemaName
+    this.appName = appName
+    this.kind = kind
+  }
+
+  /**
+   * The system database in `schemaName` (unquoted; a name that is not a plain identifier is a
+   * DBOSInitializationError) of the database behind `db`, for application `appName` (null: no name).
+   */
+  static on(db: DatabasePort, schemaName: string, appName: string | null): SystemDatabase {
+    return new SystemDatabase(db, db, schemaName, appName, db.kind)
+  }
+
+  /**
+   * The same system database seen through a transaction (its own, or one a caller of `DBOSClient` owns): every
+   * method runs inside it, and a method that groups statements joins it instead of opening its own.
+   */
+  within(tx: Queryable): SystemDatabase {
+    const joined: Transactional = { query: (text, params) => tx.query(text, params), transaction: (fn) => fn(tx) }
+    return new SystemDatabase(joined, undefined, this.schemaName, this.appName, this.kind)
+  }
+
+  /** The names as an array for SCOPE parameters, or undefined for a process without a name. */
+  get #names(): string[] | undefined {
+    return this.appName ? [this.appName] : undefined
+  }
+
+  // --- connection -----------------------------------------------------------------------------------------
+
+  /**
+   * Runs fn in one transaction with a view of this system database bound to it; on a view already inside a
+   * transaction, fn joins it.
+   */
+  async transaction<T>(fn: (tx: SystemDatabase) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
+    return await this.#q.transaction((tx) => fn(this.#port ? this.within(tx) : this), isolation)
+  }
+
+  /** LISTEN on a channel; resolves once the subscription is live. */
+  async listen(channel: string, onPayload: (payload: string) => void): Promise<Subscription> {
+    return await this.#pool().listen(channel, onPayload)
+  }
+
+  /** NOTIFY each payload on a channel, in one statement. */
+  async notify(channel: string, payloads: readonly string[]): Promise<void> {
+    await this.#q.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [channel, payloads])
+  }
+
+  /** Closes the pool. */
+  async close(): Promise<void> {
+    await this.#pool().close()
+  }
+
+  #pool(): DatabasePort {
+    if (!this.#port) throw new Error('This operation is not available inside a transaction')
+    return this.#port
+  }
+
+  // --- schema and versions --------------------------------------------------------------------------------
+
+  /** Brings the schema to version 123 (see migrations.ts). */
+  async migrate(sleep: (ms: number) => Promise<void>): Promise<void> {
+    await migrate(this.#pool(), this.schemaName, this.#s, sleep)
+  }
+
+  /** Whether the schema holds the system tables (a client never migrates, so it checks first). */
+  async hasTables(): Promise<boolean> {
+    return await hasSystemTables(this.#q, this.schemaName)
+  }
+
+  /** Registers an application version; tells whether it is the latest. */
+  async registerVersion(version: string): Promise<{ isLatest: boolean; latest: string }> {
+    return await registerVersion(this.#q, this.#s, version, this.appName)
+  }
+
+  async latestVersion(): Promise<string | undefined> {
+    return await latestVersion(this.#q, this.#s, this.appName)
+  }
+
+  async pendingOfOtherVersions(version: string): Promise<{ version: string | null; count: number }[]> {
+    return await pendingOfOtherVersions(this.#q, this.#s, version, this.appName)
+  }
+
+  // --- workflow rows --------------------------------------------------------------------------------------
+
+  async insertWorkflows(rows: readonly NewWorkflow[]): Promise<InsertedWorkflow[]> {
+    return await insertWorkflows(this.#q, this.#s, rows)
+  }
+
+  async writeOutcomes(items: readonly Outcome[]): Promise<boolean[]> {
+    return await writeOutcomes(this.#q, this.#s, items)
+  }
+
+  async readStatus(workflowID: string): Promise<StatusRow | undefined> {
+    return await readStatus(this.#q, this.#s, workflowID)
+  }
+
+  async readStatuses(ids: readonly string[]): Promise<(StatusRow | undefined)[]> {
+    return await readStatuses(this.#q, this.#s, ids)
+  }
+
+  async listWorkflows(filters: WorkflowFilters): Promise<StatusRow[]> {
+    return await listWorkflowRows(this.#q, this.#s, filters, this.appName)
+  }
+
+  /** Re-enqueues this executor's PENDING workflows of `version` (recovery). */
+  async recoverPending(executorID: string, version: string): Promise<string[]> {
+    return await recoverPending(this.#q, this.#s, executorID, version, this.#names)
+  }
+
+  async deadLetter(workflowID: string, attempts: number): Promise<void> {
+    await deadLetter(this.#q, this.#s, workflowID, attempts)
+  }
+
+  async finishedAmong(ids: readonly string[]): Promise<string[]> {
+    return await finishedAmong(this.#q, this.#s, ids)
+  }
+
+  async cancelledAmong(ids: readonly string[]): Promise<string[]> {
+    return await cancelledAmong(this.#q, this.#s, ids)
+  }
+
+  /** Cancels workflows past their deadline (only `workflowID` when given), at most `batch`. */
+  async cancelExpired(now: number, workflowID: string | undefined, batch: number): Promise<string[]> {
+    return await cancelExpired(this.#q, this.#s, now, this.appName, workflowID, batch)
+  }
+
+  async readExtraColumns(ids: readonly string[]): Promise<Map<string, ExtraColumns>> {
+    return await readExtraColumns(this.#q, this.#s, ids)
+  }
+
+  async childIDs(parentID: string): Promise<string[]> {
+    return await childIDs(this.#q, this.#s, parentID)
+  }
+
+  async readStepRows(workflowID: string): Promise<StepRow[] | undefined> {
+    return await readStepRows(this.#q, this.#s, workflowID)
+  }
+
+  // --- management -----------------------------------------------------------------------------------------
+
+  async cancelWorkflows(ids: readonly string[]): Promise<string[]> {
+    return await cancelWorkflows(this.#q, this.#s, ids)
+  }
+
+  async resumeWorkflows(ids: readonly string[], queueName?: string): Promise<void> {
+    await resumeWorkflows(this.#q, this.#s, ids, queueName)
+  }
+
+  async forkWorkflow(f: Omit<ForkRequest, 'appName'>): Promise<void> {
+    await forkWorkflow(this.#q, this.#s, { ...f, appName: this.appName })
+  }
+
+  async deleteWorkflows(ids: readonly string[], deleteChildren: boolean): Promise<void> {
+    await deleteWorkflows(this.#q, this.#s, ids, deleteChildren)
+  }
+
+  async garbageCollect(cutoffEpochMs: number | undefined, rowsThreshold: number | undefined): Promise<number> {
+    return await garbageCollect(this.#q, this.#s, this.appName, cutoffEpochMs, rowsThreshold)
+  }
+
+  async activeCreatedBy(cutoffEpochMs: number): Promise<string[]> {
+    return await activeCreatedBy(this.#q, this.#s, this.appName, cutoffEpochMs)
+  }
+
+  // --- operations, messages, events, streams --------------------------------------------------------------
+
+  async writeCheckpoints(items: readonly Checkpoint[]): Promise<CheckpointResult[]> {
+    return await writeCheckpoints(this.#q, this.#s, items, this.appName)
+  }
+
+  async loadOperations(workflowID: string): Promise<RecordedOperation[]> {
+    return await loadOperations(this.#q, this.#s, workflowID)
+  }
+
+  async checkOwner(workflowID: string, token: string): Promise<boolean> {
+    return await checkOwner(this.#q, this.#s, workflowID, token)
+  }
+
+  async insertMessage(m: Parameters<typeof insertMessage>[2]): Promise<void> {
+    await insertMessage(this.#q, this.#s, m)
+  }
+
+  async receiveMessage(r: Omit<Parameters<typeof receiveMessage>[2], 'appName'>): Promise<ReceiveAttempt> {
+    return await receiveMessage(this.#q, this.#s, { ...r, appName: this.appName })
+  }
+
+  async upsertEvent(e: Parameters<typeof upsertEvent>[2]): Promise<void> {
+    await upsertEvent(this.#q, this.#s, e)
+  }
+
+  async readEvent(workflowID: string, key: string): Promise<{ value: string; serialization: string | null } | undefined> {
+    return await readEvent(this.#q, this.#s, workflowID, key)
+  }
+
+  async appendStream(w: Parameters<typeof appendStream>[2]): Promise<void> {
+    await appendStream(this.#q, this.#s, w)
+  }
+
+  async readStreamAt(workflowID: string, key: string, offset: number): Promise<StreamRead | undefined> {
+    return await readStreamAt(this.#q, this.#s, workflowID, key, offset)
+  }
+
+  // --- queues ---------------------------------------------------------------------------------------------
+
+  async claim(
+    c: Omit<Claimer, 'appName'>, queueName: string, partitionKey: string | null, limits: QueueLimits, max: number,
+    token: string, warn: (message: string) => void,
+  ): Promise<ClaimedRow[]> {
+    return await claim(this.#q, this.#s, { ...c, appName: this.appName }, queueName, partitionKey, limits, max, token, warn)
+  }
+
+  async partitionKeys(queueName: string): Promise<string[]> {
+    return await partitionKeys(this.#q, this.#s, queueName, this.appName)
+  }
+
+  async readQueueRows(): Promise<QueueRow[]> {
+    return await readQueueRows(this.#q, this.#s, this.appName)
+  }
+
+  async queueExists(name: string): Promise<boolean> {
+    return await queueExists(this.#q, this.#s, name)
+  }
+
+  async publishQueues(
+    queues: readonly { name: string; limits: QueueLimits; pollingIntervalSec?: number }[], update: boolean, now: number,
+  ): Promise<void> {
+    await publishQueues(this.#q, this.#s, queues, this.appName, update, now)
+  }
+
+  /** Moves DELAYED rows whose delay ended to ENQUEUED; returns each one's queue. */
+  async promoteDelayed(now: number): Promise<string[]> {
+    return await promoteDelayed(this.#q, this.#s, now, this.appName)
+  }
+
+  // --- schedules and debouncing ---------------------------------------------------------------------------
+
+  async publishSchedules(schedules: readonly PublishedSchedule[], deleteUndeclared: boolean, context: string): Promise<void> {
+    await publishSchedules(this.#q, this.#s, schedules, this.appName, deleteUndeclared, context)
+  }
+
+  async readSchedules(): Promise<ScheduleRow[]> {
+    return await readSchedules(this.#q, this.#s, this.appName)
+  }
+
+  async insertScheduledWorkflow(w: ScheduledWorkflow): Promise<boolean> {
+    return await insertScheduledWorkflow(this.#q, this.#s, w)
+  }
+
+  async advanceLastFired(scheduleName: string, iso: string): Promise<void> {
+    await advanceLastFired(this.#q, this.#s, scheduleName, iso)
+  }
+
+  async bounceDebounced(target: DebounceTarget, newDelay: number, serialization: string, inputs: string): Promise<string | undefined> {
+    return await bounceDebounced(this.#q, this.#s, target, newDelay, serialization, inputs, this.appName)
+  }
+
+  async readDedupHolder(queueName: string, deduplicationID: string): Promise<DedupHolder | undefined> {
+    return await readDedupHolder(this.#q, this.#s, queueName, deduplicationID)
+  }
+
+  async insertDebounced(row: NewWorkflow, delayUntil: number, debounceDeadline: number | null): Promise<InsertedWorkflow> {
+    return await insertDebounced(this.#q, this.#s, row, delayUntil, debounceDeadline)
+  }
+}
