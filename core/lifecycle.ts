@@ -9,7 +9,8 @@ import { Watchdog } from './engine/watchdog.ts'
 import { Tracing } from './telemetry/tracing.ts'
 import { Scheduler } from './scheduler/scheduler.ts'
 import type { Frame } from './engine/workflow-context.ts'
-import { applicationVersion, openSystemDatabase, prepareDatabase, resolveDatabaseUrl } from './launch.ts'
+import { applicationVersion, prepareDatabase } from './startup.ts'
+import { openSystemDatabase, resolveDatabaseUrl } from './sysdb/connect.ts'
 import type { ConsoleLogger } from './logger.ts'
 import type { ContextStorage } from './ports/context.ts'
 import type { Subscription } from './ports/database.ts'
@@ -22,6 +23,8 @@ import { Serialization } from './serialization/serializer.ts'
 import { guardDatabase } from './sysdb/guarded.ts'
 import { shareEmbedded } from './sysdb/embedded.ts'
 import { publishQueues } from './sysdb/queues.ts'
+import { SystemDatabase } from './sysdb/system-database.ts'
+import { quoteSchema } from './sysdb/schema.ts'
 
 /** Everything one launch started; `stop()` undoes it in order. */
 export interface Launched {
@@ -52,13 +55,15 @@ export async function launchSystem(
   let tracing: Tracing | undefined
   let admin: HttpServer | undefined
   try {
-    const { schema, isLatestVersion } = await prepareDatabase(db, runtime, config, executorID, appVersion, logger)
     const appName = config.name ?? null
+    const sys = SystemDatabase.on(db, config.systemDatabaseSchemaName ?? 'dbos', appName)
+    const schema = quoteSchema(sys.schemaName)
+    const { isLatestVersion } = await prepareDatabase(sys, runtime, executorID, appVersion, logger)
     const queues = declaredQueues().map((q) => ({ name: q.name, limits: q.limits() }))
     await publishQueues(db, schema, queues, appName, isLatestVersion, runtime.timer.now())
     tracing = config.enableOTLP ? await Tracing.create(config.otlpTracesEndpoints ?? [], logger) : Tracing.disabled()
     const engine = new Engine({
-      runtime, config, db, s: schema, executorID, appVersion, appName, logger,
+      runtime, config, sys, db, s: schema, executorID, appVersion, appName, logger,
       serialization: new Serialization(config.serializer), context, tracing,
     })
     // One process on PGlite: local wake-ups are all there is to deliver.

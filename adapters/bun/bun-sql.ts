@@ -1,7 +1,7 @@
 // The system database over Bun's built-in Postgres client (Bun.SQL), Bun's default (PERDURE_BUN_SQL=0: postgres.js).
 // It gives the engine what the postgres.js port gives it (core/sysdb/postgres-js.ts); the differences
 // between the two drivers are evened out here, each where it arises.
-import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../core/launch.ts'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../core/sysdb/connect.ts'
 import type { DatabasePort, IsolationLevel, Queryable, Subscription } from '../../core/ports/database.ts'
 import { bunGlobal, type BunSql } from './bun-global.ts'
 

@@ -15,7 +15,7 @@ import {
   DBOSNonExistentWorkflowError,
   DBOSStreamTimeoutError,
 } from '../errors.ts'
-import { openSystemDatabase, redact } from '../launch.ts'
+import { openSystemDatabase, redact } from '../sysdb/connect.ts'
 import { sqlState, type DatabasePort } from '../ports/database.ts'
 import type { Runtime } from '../ports/runtime.ts'
 import { asDuplicate, validateEnqueue } from '../queue/enqueue.ts'
@@ -24,7 +24,8 @@ import { type DBOSSerializer, PORTABLE, Serialization } from '../serialization/s
 import { insertMessage } from '../sysdb/messages.ts'
 import { cancelWorkflows, deleteWorkflows, forkWorkflow, resumeWorkflows } from '../sysdb/management.ts'
 import { isEmbeddedUrl, launchedEmbedded } from '../sysdb/embedded.ts'
-import { type GetWorkflowsInput, listWorkflowRows, parseListInput } from '../sysdb/list-workflows.ts'
+import { listWorkflowRows } from '../sysdb/list-workflows.ts'
+import { type GetWorkflowsInput, parseListInput } from '../management/list-input.ts'
 import { hasSystemTables, quoteSchema } from '../sysdb/schema.ts'
 import { finishedAmong, insertWorkflows, readStatus } from '../sysdb/workflow-status.ts'
 

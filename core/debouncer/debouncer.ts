@@ -14,7 +14,7 @@ import { type Queryable, sqlState } from '../ports/database.ts'
 import { validateEnqueue } from '../queue/enqueue.ts'
 import { queueExists } from '../sysdb/queues.ts'
 import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
-import { bounceDebounced, type DebounceTarget, insertDebounced, readDedupHolder } from './debounce-rows.ts'
+import { bounceDebounced, type DebounceTarget, insertDebounced, readDedupHolder } from '../sysdb/debounce.ts'
 
 /** The checkpoint name of a debounce called from workflow code (spec §3.8). */
 const DEBOUNCE_OPERATION = 'DBOS.debounceDelayedWorkflow'

@@ -29,6 +29,7 @@ import {
   writeOutcomes,
 } from '../sysdb/workflow-status.ts'
 import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
+import type { SystemDatabase } from '../sysdb/system-database.ts'
 import { ShutdownSignal } from './control-flow.ts'
 import { LOCAL_RUN, Signals } from './signals.ts'
 import type { Tracing } from '../telemetry/tracing.ts'
@@ -60,8 +61,11 @@ export interface StartParams {
 export interface EngineSettings {
   readonly runtime: Runtime
   readonly config: DBOSConfig
+  /** The system database; everything the engine stores or reads goes through it. */
+  readonly sys: SystemDatabase
+  /** @deprecated transitional: use `sys` (removed once every caller has moved). */
   readonly db: DatabasePort
-  /** Quoted schema name. */
+  /** @deprecated transitional: use `sys`. Quoted schema name. */
   readonly s: string
   readonly executorID: string
   readonly appVersion: string
@@ -131,6 +135,23 @@ export class Engine {
   /** IDs of the workflows executing in this process. */
   activeIDs(): string[] {
     return [...this.#active.keys()]
+  }
+
+  /**
+   * The local side of a cancel made anywhere in this process (DBOS, a client sharing it, the admin API): each
+   * cancelled workflow executing here stops at its next operation.
+   */
+  workflowsCancelled(ids: readonly string[]): void {
+    for (const id of ids) this.abortExecution(id, new DBOSWorkflowCancelledError(id))
+  }
+
+  /**
+   * The local side of a resume or fork: a run of these workflows still going here has lost its ownership and
+   * stops at its next operation, and the dispatcher looks at the queue now instead of at its next poll.
+   */
+  workflowsRequeued(ids: readonly string[], queueName: string): void {
+    for (const id of ids) this.abortExecution(id, new DBOSWorkflowConflictError(id))
+    this.onEnqueue(queueName)
   }
 
   /** Stops a local execution at its next operation, e.g. because its workflow was cancelled. */

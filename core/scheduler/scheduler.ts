@@ -10,7 +10,7 @@ import {
   publishSchedules,
   readSchedules,
   type ScheduleRow,
-} from './schedule-rows.ts'
+} from '../sysdb/schedules.ts'
 import { declaredSchedules, freezeSchedules } from './schedules.ts'
 
 /** Re-read `workflow_schedules` this often during the first minute after launch, then every 30 s. */

@@ -3,7 +3,7 @@ import { DBOSWorkflowCancelledError } from '../../errors.ts'
 import { cancelWorkflows } from '../../sysdb/management.ts'
 import { recoverPending } from '../../sysdb/workflow-status.ts'
 import type { AdminDeps } from '../app.ts'
-import { activeCreatedBy, garbageCollect } from '../queries.ts'
+import { activeCreatedBy, garbageCollect } from '../../sysdb/retention.ts'
 import { readBody } from '../request.ts'
 import { garbageCollectBody, globalTimeoutBody, recoveryBody } from '../schemas.ts'
 
