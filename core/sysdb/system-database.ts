@@ -5,14 +5,14 @@ import { cancelExpired } from './deadlines.ts'
 import { bounceDebounced, type DebounceTarget, type DedupHolder, insertDebounced, readDedupHolder } from './debounce.ts'
 import { listWorkflowRows, type WorkflowFilters } from './list-workflows.ts'
 import { cancelWorkflows, deleteWorkflows, type ForkRequest, forkWorkflow, resumeWorkflows } from './management.ts'
-import { appendStream, insertMessage, readEvent, readStreamAt, type ReceiveAttempt, receiveMessage, type StreamRead, upsertEvent } from './messages.ts'
+import { appendStream, insertMessage, NULL_TOPIC, readEvent, readStreamAt, type ReceiveAttempt, receiveMessage, type StreamRead, upsertEvent } from './messages.ts'
 import { migrate } from './migrations.ts'
 import { type Checkpoint, type CheckpointResult, checkOwner, loadOperations, type RecordedOperation, writeCheckpoints } from './operation-outputs.ts'
-import { type ClaimedRow, type Claimer, claim, partitionKeys, promoteDelayed, publishQueues, queueExists, type QueueRow, readQueueRows } from './queues.ts'
+import { type ClaimedRow, type Claimer, claim, limitsOfRow, partitionKeys, promoteDelayed, publishQueues, queueExists, type QueueRow, readQueueRows } from './queues.ts'
 import { activeCreatedBy, garbageCollect } from './retention.ts'
 import { hasSystemTables, quoteSchema } from './schema.ts'
 import { advanceLastFired, insertScheduledWorkflow, type PublishedSchedule, publishSchedules, readSchedules, type ScheduledWorkflow, type ScheduleRow } from './schedules.ts'
-import type { Transactional } from './sql.ts'
+import { INTERNAL_QUEUE, type Transactional } from './sql.ts'
 import { childIDs, type ExtraColumns, readExtraColumns, readStepRows, type StepRow } from './workflow-details.ts'
 import {
   cancelledAmong,
@@ -28,6 +28,9 @@ import {
   type StatusRow,
   writeOutcomes,
 } from './workflow-status.ts'
+
+/** Constants and row helpers callers outside sysdb need, so they import nothing but this module. */
+export { INTERNAL_QUEUE, limitsOfRow, NULL_TOPIC }
 
 export type {
   Checkpoint, CheckpointResult, ClaimedRow, Claimer, DebounceTarget, DedupHolder, ExtraColumns, ForkRequest,
