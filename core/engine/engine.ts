@@ -15,21 +15,19 @@ import { Batcher } from '../internal/batcher.ts'
 import { isSystemOutage, retryTransient } from '../internal/retry.ts'
 import type { ConsoleLogger } from '../logger.ts'
 import type { ContextStorage } from '../ports/context.ts'
-import type { DatabasePort, Queryable } from '../ports/database.ts'
+import type { DatabasePort } from '../ports/database.ts'
 import type { Runtime } from '../ports/runtime.ts'
 import { PORTABLE, type Serialization } from '../serialization/serializer.ts'
-import { type Checkpoint, type CheckpointResult, loadOperations, writeCheckpoints } from '../sysdb/operation-outputs.ts'
 import {
+  type Checkpoint,
+  type CheckpointResult,
   type InsertedWorkflow,
-  insertWorkflows,
+  INTERNAL_QUEUE,
   type NewWorkflow,
   type Outcome,
-  readStatuses,
   type StatusRow,
-  writeOutcomes,
-} from '../sysdb/workflow-status.ts'
-import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
-import type { SystemDatabase } from '../sysdb/system-database.ts'
+  type SystemDatabase,
+} from '../sysdb/system-database.ts'
 import { ShutdownSignal } from './control-flow.ts'
 import { LOCAL_RUN, Signals } from './signals.ts'
 import type { Tracing } from '../telemetry/tracing.ts'
@@ -103,19 +101,19 @@ export class Engine {
   constructor(settings: EngineSettings) {
     this.settings = settings
     this.signals = new Signals(settings.runtime.timer)
-    const { db, s } = settings
+    const { sys } = settings
     // PGlite runs one statement at a time, so more than one batch in flight only queues.
-    const batching = { maxInFlight: db.kind === 'pglite' ? 1 : 3, maxBatch: 500 }
+    const batching = { maxInFlight: sys.kind === 'pglite' ? 1 : 3, maxBatch: 500 }
     // A database that drops a connection or restarts must not fail workflows: these writes are idempotent,
     // so they are retried until it is back (for a while).
-    const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, (ms) => sleepFor(settings.runtime, ms), {
+    const retry = <T>(fn: () => Promise<T>) => retryTransient(fn, settings.runtime.timer, {
       stopped: () => this.#closed,
       onRetry: (e) => settings.logger.warn(`System database unavailable, retrying: ${(e as Error).message}`),
     })
-    this.#inserts = new Batcher((rows) => retry(() => insertWorkflows(db, s, rows)), batching)
-    this.#checkpoints = new Batcher((items) => retry(() => writeCheckpoints(db, s, items, settings.appName)), batching)
-    this.#outcomes = new Batcher((items) => retry(() => writeOutcomes(db, s, items)), batching)
-    this.#statusReads = new Batcher((ids) => retry(() => readStatuses(db, s, ids)), { maxInFlight: 1, maxBatch: 1000 })
+    this.#inserts = new Batcher((rows) => retry(() => sys.insertWorkflows(rows)), batching)
+    this.#checkpoints = new Batcher((items) => retry(() => sys.writeCheckpoints(items)), batching)
+    this.#outcomes = new Batcher((items) => retry(() => sys.writeOutcomes(items)), batching)
+    this.#statusReads = new Batcher((ids) => retry(() => sys.readStatuses(ids)), { maxInFlight: 1, maxBatch: 1000 })
   }
 
   get closed(): boolean {
@@ -352,10 +350,10 @@ export class Engine {
   }
 
   async #replayAfterOutage(exec: Execution): Promise<void> {
-    const { db, s, logger, runtime } = this.settings
+    const { sys, logger, runtime } = this.settings
     logger.warn(`Workflow ${exec.workflowID} lost the system database; replaying it once the database is back`)
     // No deadline: the workflow waits for the database as long as this process runs (shutdown stops it).
-    const ops = await retryTransient(() => loadOperations(db, s, exec.workflowID), (ms) => sleepFor(runtime, ms), {
+    const ops = await retryTransient(() => sys.loadOperations(exec.workflowID), runtime.timer, {
       budgetMs: Number.POSITIVE_INFINITY,
       stopped: () => this.#closed,
     })
@@ -439,9 +437,12 @@ export class Engine {
     this.notifier?.notify(channel, payload)
   }
 
-  /** Writes a checkpoint inside the caller's transaction (owner check included); throws on a lost race. */
-  async checkpointIn(tx: Queryable, exec: Execution, ck: Omit<Checkpoint, 'workflowID' | 'token'>): Promise<void> {
-    const [result] = await writeCheckpoints(tx, this.settings.s, [{ ...ck, workflowID: exec.workflowID, token: exec.token }], this.settings.appName)
+  /**
+   * Writes a checkpoint inside the caller's transaction (owner check included); throws on a lost race.
+   * @param tx the system database bound to that transaction (`sys.transaction`'s view)
+   */
+  async checkpointIn(tx: SystemDatabase, exec: Execution, ck: Omit<Checkpoint, 'workflowID' | 'token'>): Promise<void> {
+    const [result] = await tx.writeCheckpoints([{ ...ck, workflowID: exec.workflowID, token: exec.token }])
     this.#checkpointFate(exec, ck.functionID, result!)
   }
 
@@ -449,7 +450,7 @@ export class Engine {
    * Checkpoints an operation whose effect is its write in `tx` (a message, an event, a stream value): no
    * output, completed now.
    */
-  async checkpointWriteIn(tx: Queryable, exec: Execution, functionID: number, name: string, startedAt: number): Promise<void> {
+  async checkpointWriteIn(tx: SystemDatabase, exec: Execution, functionID: number, name: string, startedAt: number): Promise<void> {
     await this.checkpointIn(tx, exec, {
       functionID, name, output: null, error: null, childWorkflowID: null,
       startedAt, completedAt: this.settings.runtime.timer.now(), serialization: PORTABLE,

@@ -1,5 +1,4 @@
 import { checkKey, checkLookupID, checkText, checkTimeoutSeconds } from '../internal/input-checks.ts'
-import { readEvent, upsertEvent } from '../sysdb/messages.ts'
 import type { Engine } from './engine.ts'
 import { valueFormat } from './messages.ts'
 import { recordedValue } from './operations.ts'
@@ -19,12 +18,12 @@ export async function setEvent(engine: Engine, exec: Execution, id: number, key:
   }
   // Checked only when the operation was not recorded: a workflow recorded under looser rules still replays.
   checkKey('key', key)
-  const { db, s, serialization, runtime } = engine.settings
+  const { sys, serialization, runtime } = engine.settings
   const format = valueFormat(engine, exec)
   const text = await serialization.encode(value, format, 'value')
   const started = runtime.timer.now()
-  await db.transaction(async (tx) => {
-    await upsertEvent(tx, s, { workflowID: exec.workflowID, functionID: id, key, value: text, format })
+  await sys.transaction(async (tx) => {
+    await tx.upsertEvent({ workflowID: exec.workflowID, functionID: id, key, value: text, format })
     await engine.checkpointWriteIn(tx, exec, id, 'DBOS.setEvent', started)
   })
   engine.published(EVENTS_CHANNEL, `${exec.workflowID}::${key}`)
@@ -45,7 +44,7 @@ export async function waitForEvent(
     guard?.check()
     const remaining = deadline - now()
     const wait = ctx.signals.wait(EVENTS_CHANNEL, `${workflowID}::${key}`, Math.min(POLL_MS, remaining), guard?.signal)
-    const row = await readEvent(ctx.db, ctx.s, workflowID, key).catch((e: unknown) => {
+    const row = await ctx.sys.readEvent(workflowID, key).catch((e: unknown) => {
       wait.cancel()
       throw e
     })

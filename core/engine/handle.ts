@@ -2,7 +2,7 @@ import { isSystemOutage } from '../internal/retry.ts'
 import type { Engine } from './engine.ts'
 import { recordedValue, recordOperation } from './operations.ts'
 import { toWorkflowStatus, type WorkflowStatus } from './status.ts'
-import { readStatus } from '../sysdb/workflow-status.ts'
+import type { Execution } from './workflow-context.ts'
 
 /** A handle on a workflow execution, active or finished. */
 export interface WorkflowHandle<R> {
@@ -38,9 +38,9 @@ export class Handle<R> implements WorkflowHandle<R> {
 
   async getStatus(): Promise<WorkflowStatus | null> {
     const engine = this.#engine()
-    const { db, s, serialization, context } = engine.settings
+    const { sys, serialization, context } = engine.settings
     const read = async () => {
-      const row = await readStatus(db, s, this.workflowID)
+      const row = await sys.readStatus(this.workflowID)
       return row ? await toWorkflowStatus(row, serialization) : null
     }
     const frame = context.getStore()
@@ -57,13 +57,14 @@ export class Handle<R> implements WorkflowHandle<R> {
 
   async getWorkflowInputs<T extends unknown[] = unknown[]>(): Promise<T> {
     const engine = this.#engine()
-    const row = await readStatus(engine.settings.db, engine.settings.s, this.workflowID)
-    return (row?.inputs ? await engine.settings.serialization.decodeArgs(row.inputs, row.serialization) : []) as T
+    const { sys, serialization } = engine.settings
+    const row = await sys.readStatus(this.workflowID)
+    return (row?.inputs ? await serialization.decodeArgs(row.inputs, row.serialization) : []) as T
   }
 }
 
 /** `DBOS.getResult` at function ID `id`: replayed from its checkpoint, or awaited and recorded. */
-export async function awaitedResult(engine: Engine, exec: import('./workflow-context.ts').Execution, id: number, target: string): Promise<unknown> {
+export async function awaitedResult(engine: Engine, exec: Execution, id: number, target: string): Promise<unknown> {
   const op = engine.recorded(exec, id, 'DBOS.getResult')
   if (op) return await recordedValue(engine, op)
   const started = engine.settings.runtime.timer.now()

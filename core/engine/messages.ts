@@ -2,8 +2,7 @@ import { DBOSNonExistentWorkflowError, DBOSStepNondeterminismError, DBOSWorkflow
 import { checkKey, checkLookupID, checkText, checkTimeoutSeconds } from '../internal/input-checks.ts'
 import { sqlState } from '../ports/database.ts'
 import { PORTABLE } from '../serialization/serializer.ts'
-import { insertMessage, NULL_TOPIC, receiveMessage } from '../sysdb/messages.ts'
-import { checkOwner } from '../sysdb/operation-outputs.ts'
+import { NULL_TOPIC } from '../sysdb/system-database.ts'
 import type { Engine } from './engine.ts'
 import { recordedValue, recordOperation } from './operations.ts'
 import { MESSAGES_CHANNEL } from './signals.ts'
@@ -45,13 +44,13 @@ export async function sendFromWorkflow(
   }
   // Checked only when the operation was not recorded: a workflow recorded under looser rules still replays.
   checkSend(destinationID, topic, undefined)
-  const { db, s, serialization, runtime } = engine.settings
+  const { sys, serialization, runtime } = engine.settings
   const format = valueFormat(engine, exec)
   const text = await serialization.encode(message, format, 'message')
   const started = runtime.timer.now()
   try {
-    await db.transaction(async (tx) => {
-      await insertMessage(tx, s, { destinationID, topic, message: text, format, messageID: crypto.randomUUID() })
+    await sys.transaction(async (tx) => {
+      await tx.insertMessage({ destinationID, topic, message: text, format, messageID: crypto.randomUUID() })
       await engine.checkpointWriteIn(tx, exec, id, 'DBOS.send', started)
     })
   } catch (e) {
@@ -73,17 +72,17 @@ export async function sendPlain(
   idempotencyKey: string | undefined,
 ): Promise<void> {
   checkSend(destinationID, topic, idempotencyKey)
-  const { db, s, serialization } = engine.settings
+  const { sys, serialization } = engine.settings
   const format = valueFormat(engine, exec)
   const text = await serialization.encode(message, format, 'message')
   const messageID = idempotencyKey ? `${idempotencyKey}::${destinationID}` : crypto.randomUUID()
   const m = { destinationID, topic, message: text, format, messageID }
   try {
-    if (!exec) await insertMessage(db, s, m)
+    if (!exec) await sys.insertMessage(m)
     else {
-      await db.transaction(async (tx) => {
-        if (!(await checkOwner(tx, s, exec.workflowID, exec.token))) throw new DBOSWorkflowConflictError(exec.workflowID)
-        await insertMessage(tx, s, m)
+      await sys.transaction(async (tx) => {
+        if (!(await tx.checkOwner(exec.workflowID, exec.token))) throw new DBOSWorkflowConflictError(exec.workflowID)
+        await tx.insertMessage(m)
       })
     }
   } catch (e) {
@@ -103,7 +102,7 @@ export async function recv<T>(engine: Engine, exec: Execution, id: number, topic
   // Checked only when the operation was not recorded: a workflow recorded under looser rules still replays.
   if (topic !== undefined && topic !== null) checkText('topic', topic)
   checkTimeoutSeconds('timeoutSeconds', timeoutSeconds)
-  const { db, s, serialization, runtime, appName } = engine.settings
+  const { sys, serialization, runtime } = engine.settings
   const t = topic ?? NULL_TOPIC
   const started = runtime.timer.now()
   const deadline = await durableDeadline(engine, exec, id + 1, timeoutSeconds * 1000, false)
@@ -113,9 +112,9 @@ export async function recv<T>(engine: Engine, exec: Execution, id: number, topic
     // Registered before the attempt, so a message that lands in between still wakes us.
     const wait = engine.signals.wait(MESSAGES_CHANNEL, `${exec.workflowID}::${t}`, Math.min(POLL_MS, remaining), exec.abort.signal)
     const completedAt = runtime.timer.now()
-    const attempt = await receiveMessage(db, s, {
+    const attempt = await sys.receiveMessage({
       workflowID: exec.workflowID, token: exec.token, topic: t, functionID: id, final: remaining <= 0,
-      startedAt: started, completedAt, appName,
+      startedAt: started, completedAt,
     }).catch((e: unknown) => {
       wait.cancel()
       throw e

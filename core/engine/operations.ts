@@ -1,4 +1,4 @@
-import type { RecordedOperation } from '../sysdb/operation-outputs.ts'
+import type { RecordedOperation } from '../sysdb/system-database.ts'
 import type { Engine } from './engine.ts'
 import type { Execution } from './workflow-context.ts'
 

@@ -1,7 +1,6 @@
 import { DBOSStepNondeterminismError, DBOSWorkflowConflictError } from '../errors.ts'
 import { asDuplicate } from '../queue/enqueue.ts'
-import { type InsertedWorkflow, insertWorkflows, type NewWorkflow } from '../sysdb/workflow-status.ts'
-import { writeCheckpoints } from '../sysdb/operation-outputs.ts'
+import type { InsertedWorkflow, NewWorkflow } from '../sysdb/system-database.ts'
 import type { Engine, StartParams } from './engine.ts'
 import { Handle, type WorkflowHandle } from './handle.ts'
 import { recordedValue, recordOperation } from './operations.ts'
@@ -86,14 +85,13 @@ function runIfCreated(
 }
 
 function insertChild(engine: Engine, parent: Execution, id: number, reg: WorkflowRegistration, row: NewWorkflow, now: number) {
-  const { db, s, appName } = engine.settings
   const workflowID = row.workflowID
-  return db.transaction(async (tx) => {
-    const [inserted] = await insertWorkflows(tx, s, [row])
-    const [result] = await writeCheckpoints(tx, s, [{
+  return engine.settings.sys.transaction(async (tx) => {
+    const [inserted] = await tx.insertWorkflows([row])
+    const [result] = await tx.writeCheckpoints([{
       workflowID: parent.workflowID, token: parent.token, functionID: id, name: reg.name, output: null,
       error: null, childWorkflowID: workflowID, startedAt: now, completedAt: now, serialization: null,
-    }], appName)
+    }])
     if (result === 'not-owner') throw new DBOSWorkflowConflictError(parent.workflowID)
     if (result === 'duplicate') throw new DBOSStepNondeterminismError(parent.workflowID, id)
     return inserted!

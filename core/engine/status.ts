@@ -1,5 +1,5 @@
 import type { Serialization } from '../serialization/serializer.ts'
-import type { StatusRow } from '../sysdb/workflow-status.ts'
+import type { StatusRow } from '../sysdb/system-database.ts'
 
 /** The guide's WorkflowStatus. */
 export interface WorkflowStatus {

@@ -2,15 +2,13 @@ import { DBOSNonExistentWorkflowError, DBOSStreamNondeterminismError, DBOSWorkfl
 import { checkIndex, checkKey, checkLookupID, checkText } from '../internal/input-checks.ts'
 import { sqlState } from '../ports/database.ts'
 import { PORTABLE } from '../serialization/serializer.ts'
-import { appendStream, readStreamAt } from '../sysdb/messages.ts'
-import { checkOwner } from '../sysdb/operation-outputs.ts'
+import type { SystemDatabase } from '../sysdb/system-database.ts'
 import { ShutdownSignal } from './control-flow.ts'
 import { type Engine, sleepFor } from './engine.ts'
 import { valueFormat } from './messages.ts'
 import { recordedValue, recordOperation } from './operations.ts'
 import { STREAMS_CHANNEL } from './signals.ts'
 import type { Execution } from './workflow-context.ts'
-import type { Queryable } from '../ports/database.ts'
 import type { Serialization } from '../serialization/serializer.ts'
 import type { Signals } from './signals.ts'
 
@@ -43,20 +41,20 @@ export async function writeStream(
   }
   // Checked only when the operation was not recorded: a workflow recorded under looser rules still replays.
   checkKey('key', key)
-  const { db, s, serialization, runtime } = engine.settings
+  const { sys, serialization, runtime } = engine.settings
   const format = closing ? PORTABLE : valueFormat(engine, exec)
   const text = closing ? CLOSED_TEXT : await serialization.encode(value, format, 'value')
   const started = runtime.timer.now()
   const write = { workflowID: exec.workflowID, key, value: text, functionID: id ?? stepID, format }
   for (;;) {
     try {
-      await db.transaction(async (tx) => {
+      await sys.transaction(async (tx) => {
         if (id === undefined) {
-          if (!(await checkOwner(tx, s, exec.workflowID, exec.token))) throw new DBOSWorkflowConflictError(exec.workflowID)
-          await appendStream(tx, s, write)
+          if (!(await tx.checkOwner(exec.workflowID, exec.token))) throw new DBOSWorkflowConflictError(exec.workflowID)
+          await tx.appendStream(write)
           return
         }
-        await appendStream(tx, s, write)
+        await tx.appendStream(write)
         await engine.checkpointWriteIn(tx, exec, id, name, started)
       })
       break
@@ -126,10 +124,9 @@ export async function* readStream<T>(
   }
 }
 
-/** What reading needs: a database, the schema, decoding, and wake-ups (a client's never fire: it polls). */
+/** What reading needs: the system database, decoding, and wake-ups (a client's never fire: it polls). */
 export interface ReaderContext {
-  readonly db: Queryable
-  readonly s: string
+  readonly sys: SystemDatabase
   readonly serialization: Serialization
   readonly signals: Signals
 }
@@ -142,8 +139,8 @@ export interface ReadGuard {
 
 /** The reading context of a running engine. */
 export function engineReader(engine: Engine): ReaderContext {
-  const { db, s, serialization } = engine.settings
-  return { db, s, serialization, signals: engine.signals }
+  const { sys, serialization } = engine.settings
+  return { sys, serialization, signals: engine.signals }
 }
 
 /** Stops a reader outside any workflow when its engine shuts down. */
@@ -173,11 +170,11 @@ export async function* streamValues<T>(
 export async function nextValue(
   ctx: ReaderContext, workflowID: string, key: string, offset: number, guard: ReadGuard | undefined,
 ): Promise<{ done: true } | { done: false; value: unknown }> {
-  const { db, s, serialization } = ctx
+  const { sys, serialization } = ctx
   for (let lastLook = false; ;) {
     guard?.check()
     const wait = ctx.signals.wait(STREAMS_CHANNEL, `${workflowID}::${key}`, POLL_MS, guard?.signal)
-    const row = await readStreamAt(db, s, workflowID, key, offset).catch((e: unknown) => {
+    const row = await sys.readStreamAt(workflowID, key, offset).catch((e: unknown) => {
       wait.cancel()
       guard?.check() // a read cut off by shutdown reports the shutdown, not the closed connection
       throw e

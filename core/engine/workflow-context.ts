@@ -1,4 +1,4 @@
-import type { RecordedOperation } from '../sysdb/operation-outputs.ts'
+import type { RecordedOperation } from '../sysdb/system-database.ts'
 import type { Span } from '@opentelemetry/api'
 import type { Engine } from './engine.ts'
 

@@ -1,23 +1,25 @@
+import type { TimerPort } from '../ports/timer.ts'
 import { isTransient } from './database-errors.ts'
 
 /**
  * Runs `fn` again while it fails with a transient database error, backing off from 100 ms to 2 s, for at
  * most `budgetMs`; then the last error is thrown. Callers retry only idempotent writes: every engine write
  * is (an insert that already committed returns the stored row, an outcome already written changes nothing).
+ * @param timer the runtime's clock and timers: the budget and the pauses follow it (a test clock included)
  */
 export async function retryTransient<T>(
   fn: () => Promise<T>,
-  sleep: (ms: number) => Promise<void>,
+  timer: TimerPort,
   options: { budgetMs?: number; stopped?: () => boolean; onRetry?: (e: unknown) => void } = {},
 ): Promise<T> {
-  const started = Date.now()
+  const started = timer.now()
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
     try {
       return await fn()
     } catch (e) {
-      if (!isTransient(e) || options.stopped?.() || Date.now() - started + delay > (options.budgetMs ?? 60_000)) throw e
+      if (!isTransient(e) || options.stopped?.() || timer.now() - started + delay > (options.budgetMs ?? 60_000)) throw e
       options.onRetry?.(e)
-      await sleep(delay)
+      await new Promise<void>((resolve) => timer.schedule(delay, resolve))
     }
   }
 }

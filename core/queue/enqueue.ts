@@ -1,7 +1,7 @@
 import { DBOSError, DBOSInvalidQueuePriorityError, DBOSQueueDuplicatedError } from '../errors.ts'
 import type { StartParams } from '../engine/engine.ts'
 import { sqlState } from '../ports/database.ts'
-import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
+import { INTERNAL_QUEUE } from '../sysdb/system-database.ts'
 import {
   checkClassName, checkKey, checkOptionalText, checkOptionalTimeoutMS, checkQueueName, MAX_KEY_BYTES, MAX_PARTITION_KEY_BYTES,
 } from '../internal/input-checks.ts'
