@@ -1,9 +1,6 @@
 import { type QueueLimits, declaredQueues } from '../queue/workflow-queue.ts'
 import { sqlState } from '../ports/database.ts'
-import type { RecordedOperation } from '../sysdb/operation-outputs.ts'
-import { type ClaimedRow, type Claimer, claim, limitsOfRow, partitionKeys, readQueueRows } from '../sysdb/queues.ts'
-import { INTERNAL_QUEUE, NOW_MS, scope } from '../sysdb/sql.ts'
-import { deadLetter, writeOutcomes } from '../sysdb/workflow-status.ts'
+import { type ClaimedRow, type Claimer, INTERNAL_QUEUE, limitsOfRow, type RecordedOperation } from '../sysdb/system-database.ts'
 import type { Engine } from './engine.ts'
 import type { Notifier } from './notifier.ts'
 import { QUEUE_CHANNEL } from './notifier.ts'
@@ -53,7 +50,7 @@ function isPartitioned(l: QueueLimits): boolean {
 export class Dispatcher {
   readonly #engine: Engine
   readonly #registry: Registry
-  readonly #claimer: Claimer
+  readonly #claimer: Omit<Claimer, 'appName'>
   readonly #notifier: Notifier | undefined
   readonly #listen: Set<string> | undefined
   readonly #queues = new Map<string, QueueState>()
@@ -72,8 +69,8 @@ export class Dispatcher {
   ) {
     this.#engine = engine
     this.#registry = registry
-    const { executorID, appVersion, appName } = engine.settings
-    this.#claimer = { executorID, version: appVersion, isLatestVersion, appName }
+    const { executorID, appVersion } = engine.settings
+    this.#claimer = { executorID, version: appVersion, isLatestVersion }
     this.#notifier = options.notifier
     this.#listen = options.listenQueues ? new Set(options.listenQueues) : undefined
     this.#add(INTERNAL_QUEUE, NO_LIMITS, true)
@@ -206,17 +203,17 @@ export class Dispatcher {
       max = Math.min(max, l.partitionWorkerConcurrency - (q.partRunning.get(key) ?? 0))
     }
     if (max <= 0 || this.#stopped) return false
-    const { db, s, logger } = this.#engine.settings
+    const { sys, logger } = this.#engine.settings
     const token = crypto.randomUUID()
-    const rows = await claim(db, s, this.#claimer, q.name, key, l, max, token, (m) => logger.warn(m))
+    const rows = await sys.claim(this.#claimer, q.name, key, l, max, token, (m) => logger.warn(m))
     for (const row of rows) await this.#dispatch(q, row, token)
     return rows.length === max
   }
 
   async #pollPartitions(q: QueueState): Promise<boolean> {
-    const { db, s, appName } = this.#engine.settings
+    const { sys } = this.#engine.settings
     let budget = Math.min(PROCESS_CAP, q.limits.workerConcurrency ?? PROCESS_CAP) - q.running
-    for (const key of await partitionKeys(db, s, q.name, appName)) {
+    for (const key of await sys.partitionKeys(q.name)) {
       if (budget <= 0 || this.#stopped) break
       const before = q.running
       try {
@@ -233,7 +230,7 @@ export class Dispatcher {
 
   async #dispatch(q: QueueState, row: ClaimedRow, token: string): Promise<void> {
     const engine = this.#engine
-    const { db, s, logger, serialization } = engine.settings
+    const { sys, logger, serialization } = engine.settings
     const reg = this.#registry.find(row.class_name, row.name ?? '')
     if (!reg) {
       // Left PENDING: an executor that knows the function can recover it.
@@ -248,7 +245,7 @@ export class Dispatcher {
     const attempts = Number(row.recovery_attempts)
     if (attempts > reg.maxRecoveryAttempts + 1) {
       logger.error(`Workflow ${row.workflow_uuid} exceeded ${reg.maxRecoveryAttempts} recovery attempts; it is dead-lettered`)
-      await deadLetter(db, s, row.workflow_uuid, attempts)
+      await sys.deadLetter(row.workflow_uuid, attempts)
       return
     }
     const format = row.serialization ?? serialization.appFormat
@@ -257,7 +254,7 @@ export class Dispatcher {
       args = await serialization.decodeArgs(row.inputs, row.serialization)
     } catch (e) {
       const error = await serialization.encodeError(e, format)
-      await writeOutcomes(db, s, [{ workflowID: row.workflow_uuid, token, status: 'ERROR', output: null, error }])
+      await sys.writeOutcomes([{ workflowID: row.workflow_uuid, token, status: 'ERROR', output: null, error }])
       return
     }
     const recorded = new Map<number, RecordedOperation>()
@@ -269,6 +266,8 @@ export class Dispatcher {
     q.running++
     if (key !== null) q.partRunning.set(key, (q.partRunning.get(key) ?? 0) + 1)
     const done = engine.launch(engine.execution(row.workflow_uuid, token, format, deadline, recorded), reg, args, instance ?? reg.target)
+    // Only the slot matters here: the outcome is recorded by the engine and reaches whoever awaits the
+    // workflow, so a failure must not surface as an unhandled rejection of this bookkeeping chain.
     void done.catch(() => {}).finally(() => this.#finished(q, key))
   }
 
@@ -291,8 +290,8 @@ export class Dispatcher {
 
   /** Every second: apply the `queues` table's limits, pick up queues registered elsewhere, promote delayed rows. */
   async #maintenance(): Promise<void> {
-    const { db, s, appName, runtime } = this.#engine.settings
-    const rows = await readQueueRows(db, s, appName)
+    const { sys, runtime } = this.#engine.settings
+    const rows = await sys.readQueueRows()
     const seen = new Set<string>()
     for (const row of rows) {
       if (!this.#serves(row.name)) continue
@@ -304,14 +303,6 @@ export class Dispatcher {
     for (const [name, state] of this.#queues) {
       if (!state.declared && !seen.has(name)) this.#queues.delete(name)
     }
-    const promoted = await db.query<{ queue_name: string }>(
-      `UPDATE ${s}.workflow_status
-       SET status = 'ENQUEUED', updated_at = ${NOW_MS},
-           deduplication_id = CASE WHEN is_debounced THEN NULL ELSE deduplication_id END
-       WHERE status = 'DELAYED' AND delay_until_epoch_ms <= $1 AND ${scope('application_name', '$2')}
-       RETURNING queue_name`,
-      [runtime.timer.now(), appName ? [appName] : null],
-    )
-    for (const { queue_name } of promoted) this.wake(queue_name)
+    for (const queueName of await sys.promoteDelayed(runtime.timer.now())) this.wake(queueName)
   }
 }

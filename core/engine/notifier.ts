@@ -1,23 +1,23 @@
-import type { DatabasePort } from '../ports/database.ts'
 import type { DBOSLogger } from '../logger.ts'
+import type { SystemDatabase } from '../sysdb/system-database.ts'
 
 /** Perdure's own channel: payload = a queue name whose work changed (enqueued, or a slot freed). */
 export const QUEUE_CHANNEL = 'perdure_queue_channel'
 
 /**
  * NOTIFY for this process's own writes (spec §1.2). A payload goes out at once when nothing is being sent;
- * payloads that arrive meanwhile share the next statement (`SELECT pg_notify($1, p) FROM unnest($2)`), the
- * group-commit rule the checkpoints follow. A failed flush drops its batch; listeners also poll, so nothing is
- * lost but latency.
+ * payloads that arrive meanwhile share the next statement (one `sys.notify` per channel), the group-commit
+ * rule the checkpoints follow. A failed flush drops its batch; listeners also poll, so nothing is lost but
+ * latency.
  */
 export class Notifier {
   readonly #pending = new Map<string, Set<string>>()
-  readonly #db: DatabasePort
+  readonly #sys: SystemDatabase
   readonly #logger: DBOSLogger
   #flushing: Promise<void> | undefined
 
-  constructor(db: DatabasePort, logger: DBOSLogger) {
-    this.#db = db
+  constructor(sys: SystemDatabase, logger: DBOSLogger) {
+    this.#sys = sys
     this.#logger = logger
   }
 
@@ -42,7 +42,7 @@ export class Notifier {
     this.#pending.clear()
     for (const [channel, payloads] of batches) {
       try {
-        await this.#db.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [channel, [...payloads]])
+        await this.#sys.notify(channel, [...payloads])
       } catch (e) {
         // Dropped on purpose: waiters poll as well, so a lost notification only costs latency.
         this.#logger.debug(`NOTIFY on ${channel} failed: ${(e as Error).message}`)

@@ -1,5 +1,5 @@
 import type { Serialization } from '../serialization/serializer.ts'
-import type { Queryable } from '../ports/database.ts'
+import type { SystemDatabase } from '../sysdb/system-database.ts'
 
 /** The guide's StepInfo: one recorded operation of a workflow. */
 export interface StepInfo {
@@ -12,32 +12,14 @@ export interface StepInfo {
   readonly completedAtEpochMs?: number
 }
 
-interface StepRow {
-  function_id: number
-  function_name: string
-  output: string | null
-  error: string | null
-  child_workflow_id: string | null
-  started_at_epoch_ms: number | null
-  completed_at_epoch_ms: number | null
-  serialization: string | null
-}
-
 /** Lists a workflow's recorded steps in ID order; undefined when the workflow does not exist. */
 export async function listSteps(
-  q: Queryable,
-  s: string,
+  sys: SystemDatabase,
   serialization: Serialization,
   workflowID: string,
 ): Promise<StepInfo[] | undefined> {
-  const [exists] = await q.query(`SELECT 1 FROM ${s}.workflow_status WHERE workflow_uuid = $1`, [workflowID])
-  if (!exists) return undefined
-  const rows = await q.query<StepRow>(
-    `SELECT function_id, function_name, output, error, child_workflow_id, started_at_epoch_ms,
-            completed_at_epoch_ms, serialization
-     FROM ${s}.operation_outputs WHERE workflow_uuid = $1 ORDER BY function_id`,
-    [workflowID],
-  )
+  const rows = await sys.readStepRows(workflowID)
+  if (!rows) return undefined
   return await Promise.all(
     rows.map(async (r) => ({
       functionID: Number(r.function_id),
