@@ -1,4 +1,6 @@
-import { DBOSMaxStepRetriesError, ensureError } from '../errors.ts'
+import {
+  DBOSMaxStepRetriesError, DBOSStepNondeterminismError, DBOSUnexpectedStepError, DBOSWorkflowConflictError, ensureError,
+} from '../errors.ts'
 import { isSystemOutage } from '../internal/retry.ts'
 import { type Engine, sleepFor } from './engine.ts'
 import { recordedValue } from './operations.ts'
@@ -107,8 +109,6 @@ async function recordStepError(engine: Engine, exec: Execution, id: number, name
  * thrown on, the workflow is replayed once the database is back and the step runs again.
  */
 function isEngineError(e: unknown): boolean {
-  if (isSystemOutage(e)) return true
-  const name = (e as Error | undefined)?.name
-  return name === 'DBOSWorkflowConflictError' || name === 'DBOSStepNondeterminismError' ||
-    name === 'DBOSUnexpectedStepError'
+  return isSystemOutage(e) || e instanceof DBOSWorkflowConflictError || e instanceof DBOSStepNondeterminismError ||
+    e instanceof DBOSUnexpectedStepError
 }

@@ -2,6 +2,7 @@
 // browser a URL that reads one stream, for a while, and nothing else. Web Crypto runs on every runtime.
 
 import { DBOSInvalidArgumentError } from '../errors.ts'
+import { currentRuntime } from '../runtime.ts'
 
 const encoder = new TextEncoder()
 
@@ -49,7 +50,7 @@ export interface StreamGrant {
 export async function createStreamToken(
   secret: string,
   grant: { workflowID: string; key: string; expiresInSeconds: number },
-  now: number = Date.now(),
+  now: number = currentRuntime().timer.now(),
 ): Promise<string> {
   const { expiresInSeconds } = grant
   // NaN or a negative lifetime would sign a token that is already expired; Infinity or 1e20 one that never is.
@@ -80,7 +81,7 @@ export async function checkStreamToken(
   token: string,
   workflowID: string,
   key: string,
-  now: number = Date.now(),
+  now: number = currentRuntime().timer.now(),
 ): Promise<TokenProblem | undefined> {
   const [body, sig, extra] = token.split('.')
   const signature = sig === undefined ? undefined : fromBase64url(sig)
