@@ -4,19 +4,19 @@ import { awaitedResult, Handle, type WorkflowHandle } from './engine/handle.ts'
 import { recordedValue, recordOperation } from './engine/operations.ts'
 import { type AnyFn, Registry, type WorkflowConfig, type WorkflowRegistration } from './engine/registry.ts'
 import { durableSleep } from './engine/sleep.ts'
+import { deprecatePatch, patch } from './engine/patching.ts'
+import { nextOperationID, nextOperationPair } from './engine/workflow-ids.ts'
 import { getEvent, setEvent } from './engine/events.ts'
 import { recv, sendFromWorkflow, sendPlain } from './engine/messages.ts'
 import { readStream, writeStream } from './engine/streams.ts'
 import { createStreamRoutes, type StreamRoutesOptions } from './streams/sse.ts'
 import type { Hono } from 'hono'
 import { startChild, startTopLevel } from './engine/start.ts'
-import { toWorkflowStatus, type WorkflowStatus } from './engine/status.ts'
-import { listSteps, type StepInfo } from './engine/steps-info.ts'
+import type { WorkflowStatus } from './engine/status.ts'
+import type { StepInfo } from './engine/steps-info.ts'
 import { runStepAt, type StepConfig } from './engine/step.ts'
 import type { Frame, StepStatus } from './engine/workflow-context.ts'
 import {
-  DBOSWorkflowCancelledError,
-  DBOSWorkflowConflictError,
   DBOSExecutorNotInitializedError,
   DBOSInvalidWorkflowTransitionError,
   DBOSNotRegisteredError,
@@ -25,14 +25,13 @@ import { type Launched, launchSystem } from './lifecycle.ts'
 import { ConsoleLogger, type DBOSLogger } from './logger.ts'
 import type { ContextStorage } from './ports/context.ts'
 import { validateEnqueue } from './queue/enqueue.ts'
-import { checkDuration, checkFork, checkListFilters, checkLookupID, checkText, MAX_KEY_BYTES } from './internal/input-checks.ts'
+import { checkDuration, checkLookupID, checkText, MAX_KEY_BYTES } from './internal/input-checks.ts'
 import { type RegisterQueueOptions, registeredLimits } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
-import { listWorkflowRows } from './sysdb/list-workflows.ts'
-import { type GetWorkflowsInput, parseListInput } from './management/list-input.ts'
-import { cancelWorkflows, deleteWorkflows, forkWorkflow, resumeWorkflows } from './sysdb/management.ts'
-import { publishQueues, queueExists } from './sysdb/queues.ts'
-import { INTERNAL_QUEUE } from './sysdb/sql.ts'
+import type { GetWorkflowsInput } from './management/list-input.ts'
+import { cancelWorkflows, deleteWorkflows, type ForkOptions, forkWorkflow, resumeWorkflows } from './management/control.ts'
+import { listQueuedWorkflows, listWorkflows, listWorkflowSteps } from './management/inspect.ts'
+import { sendMessage } from './management/send.ts'
 import { registerHandleReviver } from './serialization/serializer.ts'
 import { ConfiguredInstance } from './engine/configured-instance.ts'
 import { parseCrontab } from './scheduler/crontab.ts'
@@ -86,14 +85,6 @@ function workflowOnly(operation: string): Extract<Frame, { kind: 'workflow' }> {
   const f = frame()
   if (f?.kind !== 'workflow') {
     throw new DBOSInvalidWorkflowTransitionError(`${operation} can only be called from workflow code (not from a step or outside a workflow)`)
-  }
-  return f
-}
-
-function patchFrame(operation: string): Extract<Frame, { kind: 'workflow' }> {
-  const f = workflowOnly(operation)
-  if (!f.exec.engine.settings.config.enablePatching) {
-    throw new DBOSInvalidWorkflowTransitionError('Patching is not enabled: set enablePatching: true in DBOS.setConfig to use DBOS.patch')
   }
   return f
 }
@@ -185,8 +176,7 @@ export class DBOS {
     const name = config.name || fn.name || 'step'
     // Recorded as operation_outputs.function_name, which is indexed.
     checkText('step name', name, MAX_KEY_BYTES)
-    const id = f.exec.nextID++ // taken before any await: concurrent steps get IDs in call order
-    return runStepAt(f.exec.engine, f.exec, id, name, fn, config)
+    return runStepAt(f.exec.engine, f.exec, nextOperationID(f.exec), name, fn, config)
   }
 
   /** Starts a registered workflow in the background and returns its handle. */
@@ -300,11 +290,11 @@ export class DBOS {
   static async registerQueue(name: string, options: RegisterQueueOptions = {}): Promise<void> {
     const limits = registeredLimits(name, options)
     const { engine: eng, dispatcher } = launchedOrThrow()
-    const { db, s, appName, runtime } = eng.settings
+    const { sys, runtime } = eng.settings
     const mode = options.onConflict ?? 'update_if_latest_version'
     const update = mode === 'always_update' || (mode === 'update_if_latest_version' && dispatcher.isLatestVersion)
     const pollingIntervalSec = (options.minPollingIntervalMs ?? 1000) / 1000
-    await publishQueues(db, s, [{ name, limits, pollingIntervalSec }], appName, update, runtime.timer.now())
+    await sys.publishQueues([{ name, limits, pollingIntervalSec }], update, runtime.timer.now())
     dispatcher.refresh()
   }
 
@@ -323,17 +313,14 @@ export class DBOS {
 
   /** Workflows matching the filters, ordered by creation time. */
   static async listWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    const filters = parseListInput(input)
-    checkListFilters('listWorkflows', filters)
-    const { db, s, serialization, appName } = engine().settings
-    const rows = await listWorkflowRows(db, s, filters, appName)
-    const load = { input: filters.loadInput ?? true, output: filters.loadOutput ?? true }
-    return await Promise.all(rows.map((r) => toWorkflowStatus(r, serialization, load)))
+    const { sys, serialization } = engine().settings
+    return await listWorkflows(sys, serialization, input)
   }
 
   /** Workflows currently on a queue (ENQUEUED or PENDING), with the same filters as listWorkflows. */
-  static listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    return DBOS.listWorkflows({ ...input, queuesOnly: true, loadOutput: false })
+  static async listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    const { sys, serialization } = engine().settings
+    return await listQueuedWorkflows(sys, serialization, input)
   }
 
   /**
@@ -341,11 +328,9 @@ export class DBOS {
    * @example await DBOS.cancelWorkflow(orderID)
    */
   static async cancelWorkflow(workflowID: string): Promise<void> {
-    checkLookupID('workflowID', workflowID)
     await recordedInternal('DBOS.cancelWorkflow', async () => {
       const eng = engine()
-      const cancelled = await cancelWorkflows(eng.settings.db, eng.settings.s, [workflowID])
-      for (const id of cancelled) eng.abortExecution(id, new DBOSWorkflowCancelledError(id))
+      await cancelWorkflows(eng.settings.sys, { workflowID }, eng)
     })
   }
 
@@ -354,10 +339,8 @@ export class DBOS {
    * `deleteChildren` those of all its descendants. Delete only finished workflows: a running one loses its record.
    */
   static async deleteWorkflow(workflowID: string, deleteChildren = false): Promise<void> {
-    checkLookupID('workflowID', workflowID)
     await recordedInternal('DBOS.deleteWorkflow', async () => {
-      const eng = engine()
-      await deleteWorkflows(eng.settings.db, eng.settings.s, [workflowID], deleteChildren)
+      await deleteWorkflows(engine().settings.sys, { workflowID }, deleteChildren)
     })
   }
 
@@ -366,13 +349,9 @@ export class DBOS {
    * skips its queue). Finished steps are not run again.
    */
   static async resumeWorkflow<T>(workflowID: string): Promise<WorkflowHandle<Awaited<T>>> {
-    checkLookupID('workflowID', workflowID)
     await recordedInternal('DBOS.resumeWorkflow', async () => {
-      const { engine: eng, dispatcher } = launchedOrThrow()
-      await resumeWorkflows(eng.settings.db, eng.settings.s, [workflowID])
-      // A run still going here has lost its ownership with this: it stops at its next step.
-      eng.abortExecution(workflowID, new DBOSWorkflowConflictError(workflowID))
-      dispatcher.enqueued(INTERNAL_QUEUE)
+      const eng = engine()
+      await resumeWorkflows(eng.settings.sys, { workflowID }, eng)
     })
     return new Handle<Awaited<T>>(engine, workflowID)
   }
@@ -384,24 +363,19 @@ export class DBOS {
   static async forkWorkflow<T>(
     workflowID: string,
     startStep: number,
-    options: { newWorkflowID?: string; applicationVersion?: string; timeoutMS?: number } = {},
+    options: ForkOptions = {},
   ): Promise<WorkflowHandle<Awaited<T>>> {
-    const fork = checkFork(workflowID, startStep, options)
     const newID = await recordedInternal('DBOS.forkWorkflow', async () => {
-      const { engine: eng, dispatcher } = launchedOrThrow()
-      const id = options.newWorkflowID ?? crypto.randomUUID()
-      await forkWorkflow(eng.settings.db, eng.settings.s, { ...fork, newID: id, appName: eng.settings.appName })
-      dispatcher.enqueued(INTERNAL_QUEUE)
-      return id
+      const eng = engine()
+      return await forkWorkflow(eng.settings.sys, workflowID, startStep, options, eng)
     })
     return new Handle<Awaited<T>>(engine, newID)
   }
 
   /** The recorded steps of a workflow, in order; undefined if the workflow does not exist. */
   static async listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
-    checkLookupID('workflowID', workflowID)
-    const { db, s, serialization } = engine().settings
-    return await listSteps(db, s, serialization, workflowID)
+    const { sys, serialization } = engine().settings
+    return await listWorkflowSteps(sys, serialization, workflowID)
   }
 
   /** Waits for a workflow's result. */
@@ -423,8 +397,7 @@ export class DBOS {
       }
       return
     }
-    const id = f.exec.nextID++
-    await durableSleep(f.exec.engine, f.exec, id, durationMS)
+    await durableSleep(f.exec.engine, f.exec, nextOperationID(f.exec), durationMS)
   }
 
   /** Alias of `sleep`. */
@@ -445,37 +418,29 @@ export class DBOS {
    */
   static async send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string): Promise<void> {
     const f = frame()
-    if (f?.kind === 'workflow') {
-      const id = f.exec.nextID++
-      return await sendFromWorkflow(f.exec.engine, f.exec, id, destinationID, message, topic)
-    }
-    const eng = f ? f.exec.engine : engine()
-    await sendPlain(eng, f?.exec, destinationID, message, topic, idempotencyKey)
+    if (f?.kind === 'workflow') return await sendFromWorkflow(f.exec.engine, f.exec, nextOperationID(f.exec), destinationID, message, topic)
+    // From a step: checked against the step's ownership of its workflow, at least once.
+    if (f) return await sendPlain(f.exec.engine, f.exec, destinationID, message, topic, idempotencyKey)
+    const eng = engine()
+    await sendMessage(eng.settings.sys, eng.settings.serialization, { destinationID, message, topic, idempotencyKey }, eng.signals)
   }
 
   /** Waits for the next message on a topic (default: messages sent without one); null after the timeout (default 60 s). */
   static async recv<T>(topic?: string, timeoutSeconds = 60): Promise<T | null> {
     const f = workflowOnly('DBOS.recv')
-    const id = f.exec.nextID
-    f.exec.nextID += 2
-    return await recv<T>(f.exec.engine, f.exec, id, topic, timeoutSeconds)
+    return await recv<T>(f.exec.engine, f.exec, nextOperationPair(f.exec), topic, timeoutSeconds)
   }
 
   /** Publishes (or updates) a key-value event of the current workflow. */
   static async setEvent<T>(key: string, value: T): Promise<void> {
     const f = workflowOnly('DBOS.setEvent')
-    const id = f.exec.nextID++
-    await setEvent(f.exec.engine, f.exec, id, key, value)
+    await setEvent(f.exec.engine, f.exec, nextOperationID(f.exec), key, value)
   }
 
   /** Waits for an event of a workflow; null after the timeout (default 60 s). Recorded when called from a workflow. */
   static async getEvent<T>(workflowID: string, key: string, timeoutSeconds = 60): Promise<T | null> {
     const f = frame()
-    if (f?.kind === 'workflow') {
-      const id = f.exec.nextID
-      f.exec.nextID += 2
-      return await getEvent<T>(f.exec.engine, f.exec, id, workflowID, key, timeoutSeconds)
-    }
+    if (f?.kind === 'workflow') return await getEvent<T>(f.exec.engine, f.exec, nextOperationPair(f.exec), workflowID, key, timeoutSeconds)
     return await getEvent<T>(f ? f.exec.engine : engine(), undefined, undefined, workflowID, key, timeoutSeconds)
   }
 
@@ -483,7 +448,7 @@ export class DBOS {
   static async writeStream<T>(key: string, value: T): Promise<void> {
     const f = frame()
     if (!f) throw new DBOSInvalidWorkflowTransitionError('DBOS.writeStream must be called from a workflow or one of its steps')
-    const id = f.kind === 'workflow' ? f.exec.nextID++ : undefined
+    const id = f.kind === 'workflow' ? nextOperationID(f.exec) : undefined
     await writeStream(f.exec.engine, f.exec, id, f.kind === 'step' ? f.status.stepID : 0, key, value)
   }
 
@@ -491,7 +456,7 @@ export class DBOS {
   static async closeStream(key: string): Promise<void> {
     const f = frame()
     if (!f) throw new DBOSInvalidWorkflowTransitionError('DBOS.closeStream must be called from a workflow or one of its steps')
-    const id = f.kind === 'workflow' ? f.exec.nextID++ : undefined
+    const id = f.kind === 'workflow' ? nextOperationID(f.exec) : undefined
     await writeStream(f.exec.engine, f.exec, id, f.kind === 'step' ? f.status.stepID : 0, key, undefined, true)
   }
 
@@ -503,7 +468,7 @@ export class DBOS {
     const f = frame()
     if (f?.kind === 'workflow') {
       const exec = f.exec
-      return readStream<T>(exec.engine, workflowID, key, 0, { exec, nextID: () => exec.nextID++ })
+      return readStream<T>(exec.engine, workflowID, key, 0, { exec, nextID: () => nextOperationID(exec) })
     }
     return readStream<T>(f ? f.exec.engine : engine(), workflowID, key)
   }
@@ -523,38 +488,17 @@ export class DBOS {
    * @example if (await DBOS.patch('use-baz')) await baz(); else await foo()
    */
   static async patch(patchName: string): Promise<boolean> {
-    // Recorded as the step name `DBOS.patch-<name>`, which is indexed.
-    checkText('patchName', patchName, MAX_KEY_BYTES - 'DBOS.patch-'.length)
-    const f = patchFrame('DBOS.patch')
-    const exec = f.exec
-    const id = exec.nextID
-    const marker = `DBOS.patch-${patchName}`
-    const op = exec.recorded.get(id)
-    if (op) {
-      // History from before the patch has another operation here: follow the old code path.
-      if (op.function_name !== marker) return false
-      exec.nextID++
-      return true
-    }
-    exec.nextID++
-    const now = exec.engine.settings.runtime.timer.now()
-    await exec.engine.checkpoint(exec, {
-      functionID: id, name: marker, output: null, error: null, childWorkflowID: null,
-      startedAt: now, completedAt: now, serialization: null,
-    })
-    return true
+    return await patch(workflowOnly('DBOS.patch').exec, patchName)
   }
 
   /** Always true: steps over a patch marker left by `DBOS.patch` if there is one, and never writes one. */
   static async deprecatePatch(patchName: string): Promise<boolean> {
-    const f = patchFrame('DBOS.deprecatePatch')
-    if (f.exec.recorded.get(f.exec.nextID)?.function_name === `DBOS.patch-${patchName}`) f.exec.nextID++
-    return true
+    return deprecatePatch(workflowOnly('DBOS.deprecatePatch').exec, patchName)
   }
 
   /** The current time, recorded in a workflow so that replay sees the same value. */
   static now(): Promise<number> {
-    return recordedInternal('DBOS.now', () => Date.now())
+    return recordedInternal('DBOS.now', () => currentRuntime().timer.now())
   }
 
   /** A random UUID, recorded in a workflow so that replay sees the same value. */
@@ -623,8 +567,8 @@ function invokeWorkflow<TReturn>(reg: WorkflowRegistration, args: unknown[], thi
   const f = workflowFrame(`Workflow ${reg.name}`)
   if (f) {
     // A direct call from a workflow is a child start (ID n) plus DBOS.getResult (ID n+1).
-    const startID = f.exec.nextID++
-    const resultID = f.exec.nextID++
+    const startID = nextOperationID(f.exec)
+    const resultID = nextOperationID(f.exec)
     return (async () => {
       const eng = f.exec.engine
       const handle = await startChild<TReturn>(eng, engine, f.exec, startID, reg, args, instanceParams(reg, thisArg, {}))
@@ -641,10 +585,10 @@ function invokeWorkflow<TReturn>(reg: WorkflowRegistration, args: unknown[], thi
 function startRegistered<TReturn>(reg: WorkflowRegistration, args: unknown[], params: StartParams, thisArg: unknown) {
   const f = workflowFrame('startWorkflow')
   // The ID is taken before the first await, so concurrent starts in a workflow stay deterministic.
-  const id = f ? f.exec.nextID++ : undefined
+  const id = f ? nextOperationID(f.exec) : undefined
   return (async () => {
     const eng = f ? f.exec.engine : engine()
-    const full = await validateEnqueue(instanceParams(reg, thisArg, params), (name) => queueExists(eng.settings.db, eng.settings.s, name))
+    const full = await validateEnqueue(instanceParams(reg, thisArg, params), (name) => eng.settings.sys.queueExists(name))
     if (f && id !== undefined) return await startChild<TReturn>(eng, engine, f.exec, id, reg, args, full)
     return await startTopLevel<TReturn>(eng, engine, reg, args, full)
   })()
@@ -656,7 +600,7 @@ async function recordedInternal<T>(name: string, produce: () => T | Promise<T>):
   const f = frame()
   if (f?.kind !== 'workflow') return await produce()
   const exec = f.exec
-  const id = exec.nextID++
+  const id = nextOperationID(exec)
   const eng = exec.engine
   const op = eng.recorded(exec, id, name)
   if (op) return (await recordedValue(eng, op)) as T

@@ -68,6 +68,11 @@ export const forkBody = v.object({
   timeout_ms: v.nullish(positiveMillis),
 })
 
+/** `POST /workflows/:id/delete`: with `delete_children`, its descendants go too. */
+export const deleteBody = v.object({
+  delete_children: v.nullish(flag),
+})
+
 /** The `:id` of a `/workflows/:id/...` path. */
 export const workflowIDParam = lookupID
 

@@ -3,8 +3,7 @@ import { toWorkflowStatus } from '../engine/status.ts'
 import { errorToRecord } from '../serialization/error-codec.ts'
 import { portableStringify } from '../serialization/portable-json.ts'
 import type { Serialization } from '../serialization/serializer.ts'
-import type { StatusRow } from '../sysdb/workflow-status.ts'
-import type { ExtraColumns } from '../sysdb/workflow-details.ts'
+import type { ExtraColumns, StatusRow } from '../sysdb/system-database.ts'
 
 /** The admin API's workflow object (spec §9): PascalCase keys, numbers as decimal strings, absent keys omitted. */
 export interface WorkflowJSON {

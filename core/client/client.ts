@@ -1,33 +1,26 @@
-import { toWorkflowStatus, type WorkflowStatus } from '../engine/status.ts'
-import { type StepInfo, listSteps } from '../engine/steps-info.ts'
+import type { WorkflowStatus } from '../engine/status.ts'
+import type { StepInfo } from '../engine/steps-info.ts'
 import { Signals } from '../engine/signals.ts'
+import { newWorkflowID } from '../engine/workflow-ids.ts'
 import { checkStreamRead, nextValue, streamValues, type ReaderContext } from '../engine/streams.ts'
 import { checkEventRead, waitForEvent } from '../engine/events.ts'
-import { checkSend } from '../engine/messages.ts'
 import { validateClientConfig } from '../config.ts'
-import {
-  checkClassName, checkFork, checkListFilters, checkLookupID, checkOptionalText, checkOptionalTimeoutMS, checkText, MAX_NAME_BYTES,
-} from '../internal/input-checks.ts'
+import { checkClassName, checkLookupID, checkOptionalText, checkOptionalTimeoutMS, checkText, MAX_NAME_BYTES } from '../internal/input-checks.ts'
 import {
   DBOSAwaitedWorkflowCancelledError,
   DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
-  DBOSInitializationError,
-  DBOSNonExistentWorkflowError,
   DBOSStreamTimeoutError,
 } from '../errors.ts'
-import { openSystemDatabase, redact } from '../sysdb/connect.ts'
-import { sqlState, type DatabasePort } from '../ports/database.ts'
 import type { Runtime } from '../ports/runtime.ts'
 import { asDuplicate, validateEnqueue } from '../queue/enqueue.ts'
 import { currentRuntime } from '../runtime.ts'
 import { type DBOSSerializer, PORTABLE, Serialization } from '../serialization/serializer.ts'
-import { insertMessage } from '../sysdb/messages.ts'
-import { cancelWorkflows, deleteWorkflows, forkWorkflow, resumeWorkflows } from '../sysdb/management.ts'
-import { isEmbeddedUrl, launchedEmbedded } from '../sysdb/embedded.ts'
-import { listWorkflowRows } from '../sysdb/list-workflows.ts'
-import { type GetWorkflowsInput, parseListInput } from '../management/list-input.ts'
-import { hasSystemTables, quoteSchema } from '../sysdb/schema.ts'
-import { finishedAmong, insertWorkflows, readStatus } from '../sysdb/workflow-status.ts'
+import type { SystemDatabase } from '../sysdb/system-database.ts'
+import { openClientDatabase } from '../management/client-database.ts'
+import { cancelWorkflows, deleteWorkflows, type ForkOptions, forkWorkflow, resumeWorkflows } from '../management/control.ts'
+import { getWorkflowStatus, listQueuedWorkflows, listWorkflows, listWorkflowSteps } from '../management/inspect.ts'
+import type { GetWorkflowsInput } from '../management/list-input.ts'
+import { sendMessage } from '../management/send.ts'
 
 /** Options of `DBOSClient.create`. */
 export interface DBOSClientConfig {
@@ -78,31 +71,20 @@ const POLL_MS = 1000
  * await client.destroy()
  */
 export class DBOSClient {
-  readonly #db: DatabasePort
-  readonly #s: string
+  readonly #sys: SystemDatabase
   readonly #serialization: Serialization
   readonly #runtime: Runtime
-  readonly #appName: string | null
   readonly #reader: ReaderContext
   /** False when sharing the embedded database of a launch in this process: that launch closes it. */
   readonly #ownsDatabase: boolean
 
-  private constructor(
-    db: DatabasePort,
-    ownsDatabase: boolean,
-    s: string,
-    serialization: Serialization,
-    runtime: Runtime,
-    appName: string | null,
-  ) {
-    this.#db = db
+  private constructor(sys: SystemDatabase, ownsDatabase: boolean, serialization: Serialization, runtime: Runtime) {
+    this.#sys = sys
     this.#ownsDatabase = ownsDatabase
-    this.#s = s
     this.#serialization = serialization
     this.#runtime = runtime
-    this.#appName = appName
     // Never signalled: a client's waits are plain polling intervals.
-    this.#reader = { db, s, serialization, signals: new Signals(runtime.timer) }
+    this.#reader = { sys, serialization, signals: new Signals(runtime.timer) }
   }
 
   /**
@@ -112,32 +94,19 @@ export class DBOSClient {
   static async create(config: DBOSClientConfig): Promise<DBOSClient> {
     validateClientConfig(config)
     const runtime = currentRuntime()
-    const schema = config.systemDatabaseSchemaName ?? 'dbos'
-    const s = quoteSchema(schema)
-    const url = config.systemDatabaseUrl
-    const shared = isEmbeddedUrl(url) ? launchedEmbedded(url) : undefined
-    if (!shared && url.startsWith('memory://')) {
-      throw new DBOSInitializationError(
-        'A memory:// system database exists only inside the process that launched DBOS on it: launch DBOS first, ' +
-          'or use a file: or postgres:// URL',
-      )
-    }
-    const db = shared ?? await openSystemDatabase(runtime, {
-      systemDatabasePoolSize: config.systemDatabasePoolSize ?? 4,
-      ...(config.systemDatabasePool ? { systemDatabasePool: config.systemDatabasePool } : {}),
-    }, url)
-    try {
-      await requireSystemSchema(db, schema, url)
-    } catch (e) {
-      if (!shared) await db.close().catch(() => {})
-      throw e
-    }
-    return new DBOSClient(db, !shared, s, new Serialization(config.serializer), runtime, config.applicationName ?? null)
+    const { sys, owned } = await openClientDatabase(runtime, {
+      url: config.systemDatabaseUrl,
+      schemaName: config.systemDatabaseSchemaName ?? 'dbos',
+      appName: config.applicationName ?? null,
+      poolSize: config.systemDatabasePoolSize ?? 4,
+      pool: config.systemDatabasePool,
+    })
+    return new DBOSClient(sys, owned, new Serialization(config.serializer), runtime)
   }
 
   /** Closes the connections (a shared embedded database stays open for its launch). */
   async destroy(): Promise<void> {
-    if (this.#ownsDatabase) await this.#db.close()
+    if (this.#ownsDatabase) await this.#sys.close()
   }
 
   /** Enqueues a workflow by name; returns a handle on it. */
@@ -165,7 +134,7 @@ export class DBOSClient {
   }
 
   async #enqueue<R>(options: ClientEnqueueOptions, format: string, encode: () => Promise<string>): Promise<ClientHandle<R>> {
-    const workflowID = options.workflowID ?? crypto.randomUUID()
+    const workflowID = newWorkflowID(options.workflowID)
     checkText('workflowName', options.workflowName)
     checkClassName('workflowClassName', options.workflowClassName)
     checkClassName('workflowConfigName', options.workflowConfigName)
@@ -183,14 +152,14 @@ export class DBOSClient {
     const timeoutMS = checkOptionalTimeoutMS('workflowTimeoutMS', options.workflowTimeoutMS)
     await validateEnqueue(params, async () => true)
     const inputs = await encode()
-    await insertWorkflows(this.#db, this.#s, [{
+    await this.#sys.insertWorkflows([{
       workflowID, status: 'ENQUEUED', name: options.workflowName, className: options.workflowClassName || null,
       configName: options.workflowConfigName || null, queueName: options.queueName, executorID: '',
       applicationVersion: options.appVersion ?? null, applicationID: '', recoveryAttempts: 0,
       timeoutMS: timeoutMS ?? null, deadlineEpochMS: null,
       deduplicationID: options.deduplicationID ?? null, priority: options.priority ?? 0,
       queuePartitionKey: options.queuePartitionKey ?? null, parentWorkflowID: null, serialization: format,
-      token: crypto.randomUUID(), inputs, applicationName: this.#appName, authenticatedUser: '', authenticatedRoles: '[]',
+      token: crypto.randomUUID(), inputs, applicationName: this.#sys.appName, authenticatedUser: '', authenticatedRoles: '[]',
     }]).catch((e: unknown) => {
       throw asDuplicate(e, workflowID, params)
     })
@@ -199,18 +168,9 @@ export class DBOSClient {
 
   /** Sends a message; with an idempotency key, sending twice delivers once. */
   async send<T>(destinationID: string, message: T, topic?: string, idempotencyKey?: string): Promise<void> {
-    checkSend(destinationID, topic, idempotencyKey)
-    const format = this.#serialization.appFormat
-    const text = await this.#serialization.encode(message, format, 'message')
-    const messageID = idempotencyKey ? `${idempotencyKey}::${destinationID}` : crypto.randomUUID()
-    try {
-      await insertMessage(this.#db, this.#s, { destinationID, topic, message: text, format, messageID })
-    } catch (e) {
-      if (sqlState(e) === '23503') throw new DBOSNonExistentWorkflowError(`Sent to non-existent destination workflow UUID: ${destinationID}`)
-      // Not marked as the system database's: a client used inside a step is the step's own dependency, and
-      // its outage is the step's failure (retried by the step's policy), not the executor's (a replay).
-      throw e
-    }
+    // An outage is not marked as the system database's: a client used inside a step is the step's own
+    // dependency, and its outage is the step's failure (retried by the step's policy), not the executor's.
+    await sendMessage(this.#sys, this.#serialization, { destinationID, message, topic, idempotencyKey })
   }
 
   /** Waits for an event of a workflow; null after the timeout (default 60 s). */
@@ -233,14 +193,12 @@ export class DBOSClient {
 
   /** A workflow's status, or undefined if there is no such workflow. */
   async getWorkflow(workflowID: string): Promise<WorkflowStatus | undefined> {
-    checkLookupID('workflowID', workflowID)
-    const row = await readStatus(this.#db, this.#s, workflowID)
-    return row ? await toWorkflowStatus(row, this.#serialization) : undefined
+    return await getWorkflowStatus(this.#sys, this.#serialization, workflowID)
   }
 
   async #result<R>(workflowID: string): Promise<R> {
     for (;;) {
-      const row = await readStatus(this.#db, this.#s, workflowID)
+      const row = await this.#sys.readStatus(workflowID)
       switch (row?.status) {
         case 'SUCCESS':
           return (await this.#serialization.decode(row.output, row.serialization)) as R
@@ -258,69 +216,54 @@ export class DBOSClient {
 
   /** Workflows matching the filters (the guide's GetWorkflowsInput). */
   async listWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    const filters = parseListInput(input)
-    checkListFilters('listWorkflows', filters)
-    const rows = await listWorkflowRows(this.#db, this.#s, filters, this.#appName)
-    const load = { input: filters.loadInput ?? true, output: filters.loadOutput ?? true }
-    return await Promise.all(rows.map((r) => toWorkflowStatus(r, this.#serialization, load)))
+    return await listWorkflows(this.#sys, this.#serialization, input)
   }
 
   /** Workflows currently on a queue. */
-  listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
-    return this.listWorkflows({ ...input, queuesOnly: true, loadOutput: false })
+  async listQueuedWorkflows(input: GetWorkflowsInput = {}): Promise<WorkflowStatus[]> {
+    return await listQueuedWorkflows(this.#sys, this.#serialization, input)
   }
 
   /** A workflow's recorded steps; undefined if it does not exist. */
   async listWorkflowSteps(workflowID: string): Promise<StepInfo[] | undefined> {
-    checkLookupID('workflowID', workflowID)
-    return await listSteps(this.#db, this.#s, this.#serialization, workflowID)
+    return await listWorkflowSteps(this.#sys, this.#serialization, workflowID)
   }
 
   /** Cancels a workflow and its children. */
   async cancelWorkflow(workflowID: string): Promise<void> {
-    await this.cancelWorkflows([workflowID])
+    await cancelWorkflows(this.#sys, { workflowID })
   }
 
   /** Cancels workflows and their children. */
   async cancelWorkflows(workflowIDs: string[]): Promise<void> {
-    checkIDs(workflowIDs)
-    await cancelWorkflows(this.#db, this.#s, workflowIDs)
+    await cancelWorkflows(this.#sys, { workflowIDs })
   }
 
   /** Resumes a workflow from its last recorded step. */
   async resumeWorkflow<R = unknown>(workflowID: string): Promise<ClientHandle<R>> {
-    const [handle] = await this.resumeWorkflows<R>([workflowID])
-    return handle!
+    await resumeWorkflows(this.#sys, { workflowID })
+    return this.retrieveWorkflow<R>(workflowID)
   }
 
   /** Resumes workflows from their last recorded steps. */
   async resumeWorkflows<R = unknown>(workflowIDs: string[]): Promise<ClientHandle<R>[]> {
-    checkIDs(workflowIDs)
-    await resumeWorkflows(this.#db, this.#s, workflowIDs)
-    return workflowIDs.map((id) => this.retrieveWorkflow<R>(id))
+    const ids = await resumeWorkflows(this.#sys, { workflowIDs })
+    return ids.map((id) => this.retrieveWorkflow<R>(id))
   }
 
   /** Forks a workflow from a step (see DBOS.forkWorkflow); returns the new workflow's ID, as DBOS's client does. */
-  async forkWorkflow(
-    workflowID: string,
-    startStep: number,
-    options: { newWorkflowID?: string; applicationVersion?: string; timeoutMS?: number } = {},
-  ): Promise<string> {
-    const fork = checkFork(workflowID, startStep, options)
-    const newID = options.newWorkflowID ?? crypto.randomUUID()
-    await forkWorkflow(this.#db, this.#s, { ...fork, newID, appName: this.#appName })
-    return newID
+  async forkWorkflow(workflowID: string, startStep: number, options: ForkOptions = {}): Promise<string> {
+    return await forkWorkflow(this.#sys, workflowID, startStep, options)
   }
 
   /** Deletes a workflow's status, inputs, outputs, steps, messages, events and streams; its children too if asked. */
   async deleteWorkflow(workflowID: string, deleteChildren = false): Promise<void> {
-    await this.deleteWorkflows([workflowID], deleteChildren)
+    await deleteWorkflows(this.#sys, { workflowID }, deleteChildren)
   }
 
   /** Deletes workflows (see deleteWorkflow). */
   async deleteWorkflows(workflowIDs: string[], deleteChildren = false): Promise<void> {
-    checkIDs(workflowIDs)
-    await deleteWorkflows(this.#db, this.#s, workflowIDs, deleteChildren)
+    await deleteWorkflows(this.#sys, { workflowIDs }, deleteChildren)
   }
 
   /** Waits until one of the workflows finishes, whatever its outcome; returns its handle. */
@@ -329,7 +272,7 @@ export class DBOSClient {
     const ids = handles.map((h) => h.workflowID)
     if (new Set(ids).size !== ids.length) throw new TypeError('waitFirst was given the same workflow ID twice')
     for (;;) {
-      const [first] = await finishedAmong(this.#db, this.#s, ids)
+      const [first] = await this.#sys.finishedAmong(ids)
       if (first !== undefined) return handles.find((h) => h.workflowID === first)!
       await this.#pause()
     }
@@ -339,7 +282,7 @@ export class DBOSClient {
   async waitAll<H extends { readonly workflowID: string }>(handles: H[]): Promise<H[]> {
     const pending = new Set(handles.map((h) => h.workflowID))
     while (pending.size > 0) {
-      for (const id of await finishedAmong(this.#db, this.#s, [...pending])) pending.delete(id)
+      for (const id of await this.#sys.finishedAmong([...pending])) pending.delete(id)
       if (pending.size > 0) await this.#pause()
     }
     return handles
@@ -365,22 +308,4 @@ export class DBOSClient {
   #pause(): Promise<void> {
     return new Promise<void>((r) => this.#runtime.timer.schedule(POLL_MS, r))
   }
-}
-
-function checkIDs(workflowIDs: unknown): void {
-  if (!Array.isArray(workflowIDs)) throw new TypeError('workflowIDs must be an array of workflow IDs')
-  workflowIDs.forEach((id, i) => checkLookupID(`workflowIDs[${i}]`, id))
-}
-
-/**
- * A client never migrates, so the system tables must be there already; without this check every call
- * would fail with `relation "…workflow_status" does not exist`.
- */
-async function requireSystemSchema(db: DatabasePort, schema: string, url: string): Promise<void> {
-  if (await hasSystemTables(db, schema)) return
-  throw new DBOSInitializationError(
-    `systemDatabaseSchemaName: schema "${schema}" of the system database at ${redact(url)} has no DBOS tables. ` +
-      'A DBOSClient never creates them: launch the application (DBOS.launch()) on this database and schema first, ' +
-      'or set systemDatabaseSchemaName to the schema it uses',
-  )
 }

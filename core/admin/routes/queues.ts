@@ -1,6 +1,6 @@
 import type { Hono } from 'hono'
 import type { QueueLimits } from '../../queue/workflow-queue.ts'
-import { INTERNAL_QUEUE } from '../../sysdb/sql.ts'
+import { userQueues } from '../../management/control.ts'
 import type { AdminDeps } from '../app.ts'
 import { readBody } from '../request.ts'
 import { listQueuedBody } from '../schemas.ts'
@@ -16,7 +16,7 @@ function queueMetadata(name: string, limits: QueueLimits): Record<string, unknow
 /** Queue introspection: the queues this process dispatches, and the workflows waiting or running on them. */
 export function registerQueueRoutes(app: Hono, deps: AdminDeps): void {
   app.get('/dbos-workflow-queues-metadata', (c) => {
-    const queues = deps.dispatcher().queues().filter((q) => q.name !== INTERNAL_QUEUE)
+    const queues = userQueues(deps.dispatcher().queues())
     return c.json(queues.map((q) => queueMetadata(q.name, q.limits)))
   })
 

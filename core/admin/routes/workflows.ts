@@ -1,57 +1,32 @@
 import type { Context, Hono } from 'hono'
 import type { Engine } from '../../engine/engine.ts'
-import { listSteps } from '../../engine/steps-info.ts'
-import { DBOSWorkflowCancelledError, DBOSWorkflowConflictError } from '../../errors.ts'
-import { listWorkflowRows } from '../../sysdb/list-workflows.ts'
 import type { GetWorkflowsInput } from '../../management/list-input.ts'
-import { checkFork } from '../../internal/input-checks.ts'
-import { cancelWorkflows, forkWorkflow, resumeWorkflows } from '../../sysdb/management.ts'
-import { INTERNAL_QUEUE } from '../../sysdb/sql.ts'
-import { readStatus } from '../../sysdb/workflow-status.ts'
+import { cancelWorkflows, deleteWorkflows, type ForkOptions, forkWorkflow, resumeWorkflows } from '../../management/control.ts'
+import { listWorkflowRows, listWorkflowSteps, readWorkflowRow } from '../../management/inspect.ts'
 import type { AdminDeps } from '../app.ts'
-import { childIDs, readExtraColumns } from '../../sysdb/workflow-details.ts'
 import { operation, pathParam, readBody, readJSON, validate } from '../request.ts'
-import { forkBody, listWorkflowsBody, workflowIDParam } from '../schemas.ts'
+import { deleteBody, forkBody, listWorkflowsBody, workflowIDParam } from '../schemas.ts'
 import { stepJSON, type WorkflowJSON, workflowJSON } from '../workflow-json.ts'
 
 /** The workflow ID of the path, checked before it reaches the database. */
 const pathID = (c: Context) => pathParam(c, 'id', workflowIDParam)
 
-/**
- * Workflows matching the filters as admin workflow objects. A parent filter becomes the list of its children's
- * IDs (intersected with any IDs asked for), since the listing itself filters by ID.
- */
+/** Workflows matching the filters as admin workflow objects (a parent filter lists that parent's children). */
 export async function listWorkflowJSON(
   engine: Engine,
   input: GetWorkflowsInput,
   parentWorkflowID: string | undefined,
 ): Promise<WorkflowJSON[]> {
-  const { db, s, serialization, appName } = engine.settings
-  if (parentWorkflowID !== undefined) {
-    const children = await childIDs(db, s, parentWorkflowID)
-    const asked = input.workflowIDs
-    input = { ...input, workflowIDs: asked ? children.filter((id) => asked.includes(id)) : children }
-  }
-  const rows = await listWorkflowRows(db, s, input, appName)
-  const extras = await readExtraColumns(db, s, rows.map((r) => r.workflow_uuid))
+  const { sys, serialization } = engine.settings
+  const found = await listWorkflowRows(sys, input, parentWorkflowID)
   const load = { input: input.loadInput ?? true, output: input.loadOutput ?? true }
-  return await Promise.all(rows.map((r) => workflowJSON(r, extras.get(r.workflow_uuid), serialization, load)))
+  return await Promise.all(found.map(({ row, extra }) => workflowJSON(row, extra, serialization, load)))
 }
 
-/** Forks a workflow and wakes the internal queue it lands on; returns the new ID. */
-async function fork(
-  deps: AdminDeps,
-  workflowID: string,
-  startStep: number,
-  options: { newWorkflowID?: string; applicationVersion?: string; timeoutMS?: number } = {},
-): Promise<string> {
-  const { db, s, appName, logger } = deps.engine().settings
-  // The rules DBOS.forkWorkflow applies: a new ID that fits its indexes, so its children's writes fit too.
-  const checked = checkFork(workflowID, startStep, options)
-  const newID = options.newWorkflowID ?? crypto.randomUUID()
-  logger.info(`Forking workflow ${workflowID} from step ${startStep} as ${newID}`)
-  await forkWorkflow(db, s, { ...checked, newID, appName })
-  deps.dispatcher().enqueued(INTERNAL_QUEUE)
+/** Forks a workflow onto the internal queue, woken here; returns the new ID. */
+async function fork(engine: Engine, workflowID: string, startStep: number, options: ForkOptions = {}): Promise<string> {
+  const newID = await forkWorkflow(engine.settings.sys, workflowID, startStep, options, engine)
+  engine.settings.logger.info(`Forked workflow ${workflowID} from step ${startStep} as ${newID}`)
   return newID
 }
 
@@ -60,28 +35,31 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
   app.post('/workflows/:id/cancel', async (c) => {
     const id = pathID(c)
     const engine = deps.engine()
-    const { db, s, logger } = engine.settings
-    logger.info(`Cancelling workflow ${id}`)
-    const cancelled = await cancelWorkflows(db, s, [id])
-    for (const w of cancelled) engine.abortExecution(w, new DBOSWorkflowCancelledError(w))
+    engine.settings.logger.info(`Cancelling workflow ${id}`)
+    await cancelWorkflows(engine.settings.sys, { workflowID: id }, engine)
     return c.body(null, 204)
   })
 
   app.post('/workflows/:id/resume', async (c) => {
     const id = pathID(c)
     const engine = deps.engine()
-    const { db, s, logger } = engine.settings
-    logger.info(`Resuming workflow ${id}`)
-    await operation(`resuming workflow ${id}`, () => resumeWorkflows(db, s, [id]))
-    // A run still going here has lost its ownership: it stops at its next step and the resumed run takes over.
-    engine.abortExecution(id, new DBOSWorkflowConflictError(id))
-    deps.dispatcher().enqueued(INTERNAL_QUEUE)
+    engine.settings.logger.info(`Resuming workflow ${id}`)
+    await operation(`resuming workflow ${id}`, () => resumeWorkflows(engine.settings.sys, { workflowID: id }, engine))
+    return c.body(null, 204)
+  })
+
+  app.post('/workflows/:id/delete', async (c) => {
+    const id = pathID(c)
+    const body = await readBody(c, deleteBody)
+    const engine = deps.engine()
+    engine.settings.logger.info(`Deleting workflow ${id}`)
+    await operation(`deleting workflow ${id}`, () => deleteWorkflows(engine.settings.sys, { workflowID: id }, body.delete_children ?? false))
     return c.body(null, 204)
   })
 
   app.post('/workflows/:id/restart', async (c) => {
     const id = pathID(c)
-    return c.json({ workflow_id: await operation(`restarting workflow ${id}`, () => fork(deps, id, 0)) })
+    return c.json({ workflow_id: await operation(`restarting workflow ${id}`, () => fork(deps.engine(), id, 0)) })
   })
 
   app.post('/workflows/:id/fork', async (c) => {
@@ -92,7 +70,7 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
       return c.json({ error: 'Missing start_step in request body' }, 400)
     }
     const body = validate(forkBody, raw)
-    const newID = await operation(`forking workflow ${id}`, () => fork(deps, id, body.start_step, {
+    const newID = await operation(`forking workflow ${id}`, () => fork(deps.engine(), id, body.start_step, {
       newWorkflowID: body.new_workflow_id ?? undefined,
       applicationVersion: body.application_version ?? undefined,
       timeoutMS: body.timeout_ms ?? undefined,
@@ -102,8 +80,8 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
 
   app.get('/workflows/:id/steps', async (c) => {
     const id = pathID(c)
-    const { db, s, serialization } = deps.engine().settings
-    const steps = await listSteps(db, s, serialization, id)
+    const { sys, serialization } = deps.engine().settings
+    const steps = await listWorkflowSteps(sys, serialization, id)
     if (!steps) return c.json({ error: `Workflow ${id} not found` }, 404)
     return c.json(steps.map(stepJSON))
   })
@@ -132,10 +110,9 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
 
   app.get('/workflows/:id', async (c) => {
     const id = pathID(c)
-    const { db, s, serialization } = deps.engine().settings
-    const row = await readStatus(db, s, id)
-    if (!row) return c.json({ error: `Workflow ${id} not found` }, 404)
-    const extras = await readExtraColumns(db, s, [id])
-    return c.json(await workflowJSON(row, extras.get(id), serialization, { input: true, output: true }))
+    const { sys, serialization } = deps.engine().settings
+    const found = await readWorkflowRow(sys, id)
+    if (!found) return c.json({ error: `Workflow ${id} not found` }, 404)
+    return c.json(await workflowJSON(found.row, found.extra, serialization, { input: true, output: true }))
   })
 }

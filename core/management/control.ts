@@ -1,0 +1,68 @@
+import { newWorkflowID } from '../engine/workflow-ids.ts'
+import { checkFork } from '../internal/input-checks.ts'
+import { INTERNAL_QUEUE, type SystemDatabase } from '../sysdb/system-database.ts'
+import { type Targets, targetIDs } from './targets.ts'
+
+/**
+ * What a management operation does in a process that runs workflows (the engine, for `DBOS` and the admin
+ * API): a cancelled run going here stops at its next operation, and a requeued workflow is dispatched now
+ * rather than at the next poll. A `DBOSClient` runs nothing, so it passes none.
+ */
+export interface LocalEffects {
+  workflowsCancelled(ids: readonly string[]): void
+  workflowsRequeued(ids: readonly string[], queueName: string): void
+}
+
+/** Cancels workflows and their descendants; returns every workflow it cancelled. An unknown ID is no error. */
+export async function cancelWorkflows(sys: SystemDatabase, targets: Targets, local?: LocalEffects): Promise<string[]> {
+  const cancelled = await sys.cancelWorkflows(targetIDs(targets))
+  local?.workflowsCancelled(cancelled)
+  return cancelled
+}
+
+/**
+ * Puts workflows back on the internal queue to run again from their last recorded step; a run still going
+ * elsewhere loses its ownership. Throws DBOSNonExistentWorkflowError for an unknown ID.
+ */
+export async function resumeWorkflows(sys: SystemDatabase, targets: Targets, local?: LocalEffects): Promise<string[]> {
+  const ids = targetIDs(targets)
+  await sys.resumeWorkflows(ids)
+  local?.workflowsRequeued(ids, INTERNAL_QUEUE)
+  return ids
+}
+
+/** Options of a fork, as `DBOS.forkWorkflow` and `DBOSClient.forkWorkflow` take them. */
+export interface ForkOptions {
+  newWorkflowID?: string
+  applicationVersion?: string
+  timeoutMS?: number
+}
+
+/**
+ * Starts a new workflow that replays the original's steps below `startStep` and runs the rest; returns its ID
+ * (a random UUID unless given). Every argument is checked first: a step that is not a whole number from 0,
+ * a new ID, version or timeout the database cannot hold. Throws DBOSNonExistentWorkflowError for an unknown
+ * original.
+ */
+export async function forkWorkflow(
+  sys: SystemDatabase, workflowID: string, startStep: number, options: ForkOptions = {}, local?: LocalEffects,
+): Promise<string> {
+  const fork = checkFork(workflowID, startStep, options)
+  const newID = newWorkflowID(options.newWorkflowID)
+  await sys.forkWorkflow({ ...fork, newID })
+  local?.workflowsRequeued([newID], INTERNAL_QUEUE)
+  return newID
+}
+
+/**
+ * Deletes workflows' status, inputs, outputs, steps, messages, events and streams, with `deleteChildren` those
+ * of all their descendants too.
+ */
+export async function deleteWorkflows(sys: SystemDatabase, targets: Targets, deleteChildren: boolean): Promise<void> {
+  await sys.deleteWorkflows(targetIDs(targets), deleteChildren)
+}
+
+/** The queues users declared, without the internal one that resumed and forked workflows run on. */
+export function userQueues<Q extends { readonly name: string }>(queues: readonly Q[]): Q[] {
+  return queues.filter((q) => q.name !== INTERNAL_QUEUE)
+}
