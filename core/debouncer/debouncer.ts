@@ -10,11 +10,10 @@ import {
   DBOSNotRegisteredError,
   DBOSQueueDuplicatedError,
 } from '../errors.ts'
-import { type Queryable, sqlState } from '../ports/database.ts'
+import { sqlState } from '../ports/database.ts'
 import { validateEnqueue } from '../queue/enqueue.ts'
-import { queueExists } from '../sysdb/queues.ts'
 import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
-import { bounceDebounced, type DebounceTarget, insertDebounced, readDedupHolder } from '../sysdb/debounce.ts'
+import type { DebounceTarget, SystemDatabase } from '../sysdb/system-database.ts'
 
 /** The checkpoint name of a debounce called from workflow code (spec §3.8). */
 const DEBOUNCE_OPERATION = 'DBOS.debounceDelayedWorkflow'
@@ -173,10 +172,10 @@ async function debounceInWorkflow(request: DebounceRequest, exec: Execution, id:
  */
 async function debounceRow(
   r: DebounceRequest,
-  record: ((tx: Queryable, workflowID: string) => Promise<void>) | undefined,
+  record: ((tx: SystemDatabase, workflowID: string) => Promise<void>) | undefined,
 ): Promise<string> {
   const { engine, reg, params } = r
-  const { db, s, appName, runtime } = engine.settings
+  const { sys, runtime } = engine.settings
   const queueName = params.queueName ?? INTERNAL_QUEUE
   const target: DebounceTarget = {
     name: reg.name,
@@ -187,26 +186,26 @@ async function debounceRow(
   if (params.queueName !== undefined) {
     await validateEnqueue(
       { queueName, enqueueOptions: { deduplicationID: target.deduplicationID } },
-      (name) => queueExists(db, s, name),
+      (name) => sys.queueExists(name),
     )
   }
   const format = engine.formatFor(reg)
   const inputs = await engine.encodeArgs(reg, r.args, format)
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const now = runtime.timer.now()
-    const bounced = await db.transaction(async (tx) => {
-      const workflowID = await bounceDebounced(tx, s, target, now + r.periodMs, format, inputs, appName)
+    const bounced = await sys.transaction(async (tx) => {
+      const workflowID = await tx.bounceDebounced(target, now + r.periodMs, format, inputs)
       if (workflowID !== undefined) await record?.(tx, workflowID)
       return workflowID
     })
     if (bounced !== undefined) return bounced
-    const holder = await readDedupHolder(db, s, queueName, target.deduplicationID)
+    const holder = await sys.readDedupHolder(queueName, target.deduplicationID)
     if (!holder) {
       const inserted = await insertNew(r, target, inputs, format, now, record)
       if (inserted !== undefined) return inserted
       continue // Another caller inserted the key's row first: bounce that one.
     }
-    const foreign = holder.application_name !== null && appName !== null && holder.application_name !== appName
+    const foreign = holder.application_name !== null && sys.appName !== null && holder.application_name !== sys.appName
     if (!holder.is_debounced || holder.name !== reg.name || (holder.class_name ?? '') !== reg.className || foreign) {
       throw new DBOSQueueDuplicatedError(params.workflowID ?? '', queueName, target.deduplicationID)
     }
@@ -222,10 +221,10 @@ async function insertNew(
   inputs: string,
   format: string,
   now: number,
-  record: ((tx: Queryable, workflowID: string) => Promise<void>) | undefined,
+  record: ((tx: SystemDatabase, workflowID: string) => Promise<void>) | undefined,
 ): Promise<string | undefined> {
   const { engine, reg, params } = r
-  const { db, s } = engine.settings
+  const { sys } = engine.settings
   const workflowID = params.workflowID ?? crypto.randomUUID()
   const deadline = r.timeoutMs === undefined ? null : now + r.timeoutMs
   const delayUntil = deadline === null ? now + r.periodMs : Math.min(now + r.periodMs, deadline)
@@ -235,8 +234,8 @@ async function insertNew(
     enqueueOptions: { deduplicationID: target.deduplicationID },
   })
   try {
-    const stored = await db.transaction(async (tx) => {
-      const result = await insertDebounced(tx, s, row, delayUntil, deadline)
+    const stored = await sys.transaction(async (tx) => {
+      const result = await tx.insertDebounced(row, delayUntil, deadline)
       await record?.(tx, workflowID)
       return result
     })

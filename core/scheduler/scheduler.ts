@@ -3,15 +3,9 @@ import { type Engine, sleepFor } from '../engine/engine.ts'
 import type { Registry, WorkflowRegistration } from '../engine/registry.ts'
 import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
 import { nextSlot, parseCrontab } from './crontab.ts'
-import {
-  advanceLastFired,
-  CODE_SCHEDULE_PREFIX,
-  insertScheduledWorkflow,
-  publishSchedules,
-  readSchedules,
-  type ScheduleRow,
-} from '../sysdb/schedules.ts'
-import { declaredSchedules, freezeSchedules } from './schedules.ts'
+import { CODE_SCHEDULE_PREFIX } from '../sysdb/schedules.ts'
+import type { ScheduleRow } from '../sysdb/system-database.ts'
+import { declaredSchedules } from './schedules.ts'
 
 /** Re-read `workflow_schedules` this often during the first minute after launch, then every 30 s. */
 const FAST_POLL_MS = 1000
@@ -75,7 +69,7 @@ export class Scheduler {
 
   /** Upserts the declared schedules as `workflow_schedules` rows (one transaction). */
   async publish(): Promise<void> {
-    const { db, s, appName, serialization } = this.#engine.settings
+    const { sys, serialization } = this.#engine.settings
     const context = await serialization.encode(null, serialization.appFormat)
     const schedules = declaredSchedules().map((d) => ({
       scheduleName: d.scheduleName,
@@ -85,12 +79,11 @@ export class Scheduler {
       automaticBackfill: d.mode === 'ExactlyOncePerInterval',
       queueName: d.queueName,
     }))
-    await publishSchedules(db, s, schedules, appName, this.#options.isLatestVersion, context)
+    await sys.publishSchedules(schedules, this.#options.isLatestVersion, context)
   }
 
-  /** Starts polling the schedule rows and firing them; declarations are refused until `stop()`. */
+  /** Starts polling the schedule rows and firing them. */
   start(): void {
-    freezeSchedules(true)
     this.#startedAt = this.#engine.settings.runtime.timer.now()
     this.#poller = this.#poll()
   }
@@ -102,7 +95,6 @@ export class Scheduler {
     this.#loops.clear()
     await this.#poller
     await Promise.all(this.#running)
-    freezeSchedules(false)
   }
 
   async #poll(): Promise<void> {
@@ -123,8 +115,7 @@ export class Scheduler {
 
   /** Matches the loops to the rows: starts new ones, stops paused or deleted ones, restarts changed ones. */
   async #refresh(): Promise<void> {
-    const { db, s, appName } = this.#engine.settings
-    const rows = await readSchedules(db, s, appName)
+    const rows = await this.#engine.settings.sys.readSchedules()
     if (this.#abort.signal.aborted) return
     const wanted = new Map<string, { row: ScheduleRow; reg: WorkflowRegistration; definition: string }>()
     for (const row of rows) {
@@ -219,17 +210,17 @@ export class Scheduler {
 
   async #enqueueSlot(row: ScheduleRow, reg: WorkflowRegistration, slot: number): Promise<void> {
     const engine = this.#engine
-    const { db, s, serialization, runtime, appVersion, appName } = engine.settings
+    const { sys, serialization, runtime, appVersion } = engine.settings
     const iso = new Date(slot).toISOString()
     const format = serialization.appFormat
     const queueName = row.queue_name ?? INTERNAL_QUEUE
-    const created = await insertScheduledWorkflow(db, s, {
+    const created = await sys.insertScheduledWorkflow({
       workflowID: `sched-${row.schedule_name}-${iso}`,
       name: reg.name,
       className: reg.className || null,
       queueName,
       scheduleName: row.schedule_name,
-      applicationName: row.application_name ?? appName,
+      applicationName: row.application_name ?? sys.appName,
       fallbackVersion: appVersion,
       applicationID: runtime.env('DBOS__APPID') ?? '',
       serialization: format,
@@ -237,7 +228,7 @@ export class Scheduler {
       token: crypto.randomUUID(),
     })
     if (created) engine.onEnqueue(queueName)
-    await advanceLastFired(db, s, row.schedule_name, iso)
+    await sys.advanceLastFired(row.schedule_name, iso)
   }
 
   /** Sleeps in bounded steps until `target` (epoch ms); false if stopped first. */
