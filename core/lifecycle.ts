@@ -1,5 +1,6 @@
 import type { DBOSConfig, LogLevel } from './config.ts'
-import { allInstances, freezeInstances } from './engine/configured-instance.ts'
+import { allInstances } from './engine/configured-instance.ts'
+import { freezeDeclarations } from './declarations.ts'
 import { Dispatcher } from './engine/dispatcher.ts'
 import { Engine } from './engine/engine.ts'
 import { Notifier, QUEUE_CHANNEL } from './engine/notifier.ts'
@@ -17,12 +18,11 @@ import type { Subscription } from './ports/database.ts'
 import type { HttpServer } from './ports/http.ts'
 import { adminDeps, createAdminApp } from './admin/app.ts'
 import { isLoopbackHost } from './admin/hosts.ts'
-import { declaredQueues, freezeQueues } from './queue/workflow-queue.ts'
+import { declaredQueues } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import { Serialization } from './serialization/serializer.ts'
 import { guardDatabase } from './sysdb/guarded.ts'
 import { shareEmbedded } from './sysdb/embedded.ts'
-import { publishQueues } from './sysdb/queues.ts'
 import { SystemDatabase } from './sysdb/system-database.ts'
 import { quoteSchema } from './sysdb/schema.ts'
 
@@ -50,24 +50,23 @@ export async function launchSystem(
   const appVersion = await applicationVersion(config, runtime, registry)
   const url = resolveDatabaseUrl(config, runtime, logger)
   const db = guardDatabase(await openSystemDatabase(runtime, config, url, logger))
-  const unshare = db.kind === 'pglite' ? shareEmbedded(url, db) : () => {}
+  const sys = SystemDatabase.on(db, config.systemDatabaseSchemaName ?? 'dbos', config.name ?? null)
+  const unshare = sys.kind === 'pglite' ? shareEmbedded(url, db) : () => {}
   const subscriptions: Subscription[] = []
   let tracing: Tracing | undefined
   let admin: HttpServer | undefined
   try {
-    const appName = config.name ?? null
-    const sys = SystemDatabase.on(db, config.systemDatabaseSchemaName ?? 'dbos', appName)
     const schema = quoteSchema(sys.schemaName)
     const { isLatestVersion } = await prepareDatabase(sys, runtime, executorID, appVersion, logger)
     const queues = declaredQueues().map((q) => ({ name: q.name, limits: q.limits() }))
-    await publishQueues(db, schema, queues, appName, isLatestVersion, runtime.timer.now())
+    await sys.publishQueues(queues, isLatestVersion, runtime.timer.now())
     tracing = config.enableOTLP ? await Tracing.create(config.otlpTracesEndpoints ?? [], logger) : Tracing.disabled()
     const engine = new Engine({
-      runtime, config, sys, db, s: schema, executorID, appVersion, appName, logger,
+      runtime, config, sys, db, s: schema, executorID, appVersion, appName: sys.appName, logger,
       serialization: new Serialization(config.serializer), context, tracing,
     })
     // One process on PGlite: local wake-ups are all there is to deliver.
-    const notifier = db.kind === 'postgres' ? new Notifier(db, logger) : undefined
+    const notifier = sys.kind === 'postgres' ? new Notifier(sys, logger) : undefined
     const dispatcher = new Dispatcher(engine, registry, isLatestVersion, {
       ...(notifier ? { notifier } : {}),
       ...(config.listenQueues ? { listenQueues: config.listenQueues.map((q) => q.name) } : {}),
@@ -80,23 +79,25 @@ export async function launchSystem(
       if (exec.deadline === undefined) return
       // Cancel right at the deadline rather than at the next sweep.
       const cancel = runtime.timer.schedule(Math.max(0, exec.deadline - runtime.timer.now()), () => {
-        watchdog.sweep(exec.workflowID).catch(() => {})
+        watchdog.sweep(exec.workflowID).catch((e: unknown) => {
+          // The watchdog's periodic sweep cancels it a little later.
+          logger.debug(`Cancelling ${exec.workflowID} at its deadline failed: ${(e as Error).message}`)
+        })
       })
+      // Whoever awaits `done` sees its failure; this chain only clears the timer.
       void done.finally(cancel).catch(() => {})
     }
     engine.notifier = notifier
     // One LISTEN per channel: DBOS's three (spec §1.2) wake local waiters; ours wakes the dispatcher.
     for (const channel of [MESSAGES_CHANNEL, EVENTS_CHANNEL, STREAMS_CHANNEL]) {
-      subscriptions.push(await db.listen(channel, (payload) => engine.signals.signal(channel, payload)))
+      subscriptions.push(await sys.listen(channel, (payload) => engine.signals.signal(channel, payload)))
     }
-    if (db.kind === 'postgres') {
-      subscriptions.push(await db.listen(QUEUE_CHANNEL, (queueName) => dispatcher.wake(queueName)))
+    if (sys.kind === 'postgres') {
+      subscriptions.push(await sys.listen(QUEUE_CHANNEL, (queueName) => dispatcher.wake(queueName)))
     }
     // Instances are configured before any workflow (recovered ones included) can run on them.
     for (const instance of allInstances()) await instance.initialize()
-    registry.lock(true)
-    freezeQueues(true)
-    freezeInstances(true)
+    freezeDeclarations(registry, true)
     dispatcher.start()
     watchdog.start()
     scheduler.start()
@@ -129,25 +130,32 @@ export async function launchSystem(
       dispatcher,
       watchdog,
       async stop() {
-        await admin?.close().catch(() => {})
-        registry.lock(false)
-        freezeQueues(false)
-        freezeInstances(false)
+        await admin?.close().catch((e: unknown) => logger.debug(`Closing the admin server failed: ${(e as Error).message}`))
+        freezeDeclarations(registry, false)
         await scheduler.stop()
         await dispatcher.stop()
         await watchdog.stop()
-        await Promise.all(subscriptions.map((sub) => sub.unlisten().catch(() => {})))
+        await unlistenAll(subscriptions, logger)
         engine.close()
         await notifier?.close()
         await tracing?.close().catch((e: unknown) => logger.warn(`Flushing traces failed: ${(e as Error).message}`))
         unshare()
-        await db.close()
+        await sys.close()
       },
     }
   } catch (e) {
-    await Promise.all(subscriptions.map((sub) => sub.unlisten().catch(() => {})))
+    freezeDeclarations(registry, false)
+    await unlistenAll(subscriptions, logger)
     unshare()
-    await db.close().catch(() => {})
+    // The launch's own error is the one to report.
+    await sys.close().catch((closing: unknown) => logger.debug(`Closing the system database failed: ${(closing as Error).message}`))
     throw e
   }
+}
+
+/** Ends the subscriptions; one that fails is already gone with its connection, which the pool closes next. */
+async function unlistenAll(subscriptions: readonly Subscription[], logger: ConsoleLogger): Promise<void> {
+  await Promise.all(subscriptions.map((sub) => sub.unlisten().catch((e: unknown) => {
+    logger.debug(`UNLISTEN failed: ${(e as Error).message}`)
+  })))
 }
