@@ -5,12 +5,14 @@ import type { Runtime } from './ports/runtime.ts'
 import type { SystemDatabase } from './sysdb/system-database.ts'
 import { registrationSource } from './version-source.ts'
 import type { Registry } from './engine/registry.ts'
+// package.json is the one place the version is written; tsup inlines it into dist/, and JSR publishes the file.
+import packageJson from '../package.json' with { type: 'json' }
 
 // What a launch does between opening the system database and starting the engine: the application version,
 // migrating, registering the version, and putting this executor's unfinished work back on its queue.
 
 /** The package version, part of the default application version digest. */
-export const PERDURE_VERSION = '0.1.0'
+export const PERDURE_VERSION: string = packageJson.version
 
 /** The application version: configured, from the environment, or a digest of the workflow sources. */
 export async function applicationVersion(config: DBOSConfig, runtime: Runtime, registry: Registry): Promise<string> {
