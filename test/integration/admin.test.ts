@@ -90,6 +90,7 @@ const ENDPOINTS: [method: string, path: string, body?: unknown][] = [
   ['POST', '/workflows/no-such-workflow/resume'],
   ['POST', '/workflows/no-such-workflow/restart'],
   ['POST', '/workflows/no-such-workflow/fork', { start_step: 0 }],
+  ['POST', '/workflows/no-such-workflow/delete', { delete_children: true }],
   ['GET', '/workflows/no-such-workflow/steps'],
   ['POST', '/workflows', {}],
   ['POST', '/queues', {}],

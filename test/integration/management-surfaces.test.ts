@@ -42,8 +42,10 @@ interface Surface {
 
 /** A refusal from the admin API: its HTTP status. */
 class HttpStatus extends Error {
-  constructor(readonly status: number) {
+  readonly status: number
+  constructor(status: number) {
     super(`HTTP ${status}`)
+    this.status = status
   }
 }
 
