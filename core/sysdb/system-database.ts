@@ -1,5 +1,6 @@
 import type { QueueLimits } from '../queue/workflow-queue.ts'
 import type { DatabasePort, IsolationLevel, Queryable, Subscription } from '../ports/database.ts'
+import type { TimerPort } from '../ports/timer.ts'
 import { latestVersion, pendingOfOtherVersions, registerVersion } from './application-versions.ts'
 import { cancelExpired } from './deadlines.ts'
 import { bounceDebounced, type DebounceTarget, type DedupHolder, insertDebounced, readDedupHolder } from './debounce.ts'
@@ -120,9 +121,9 @@ export class SystemDatabase {
 
   // --- schema and versions --------------------------------------------------------------------------------
 
-  /** Brings the schema to version 123 (see migrations.ts). */
-  async migrate(sleep: (ms: number) => Promise<void>): Promise<void> {
-    await migrate(this.#pool(), this.schemaName, this.#s, sleep)
+  /** Brings the schema to version 123 (see migrations.ts); its lock waits follow the runtime's timer. */
+  async migrate(timer: TimerPort): Promise<void> {
+    await migrate(this.#pool(), this.schemaName, this.#s, timer)
   }
 
   /** Whether the schema holds the system tables (a client never migrates, so it checks first). */
