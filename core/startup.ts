@@ -56,9 +56,8 @@ export async function prepareDatabase(
   version: string,
   logger: ConsoleLogger,
 ): Promise<{ isLatestVersion: boolean }> {
-  const sleep = (ms: number) => new Promise<void>((r) => runtime.timer.schedule(ms, r))
   try {
-    await sys.migrate(sleep)
+    await sys.migrate(runtime.timer)
   } catch (e) {
     if (e instanceof DBOSInitializationError) throw e
     throw new DBOSInitializationError(`Migrating the system database failed: ${(e as Error).message}`, { cause: e })

@@ -1,5 +1,6 @@
 import { DBOSInitializationError } from '../errors.ts'
 import { type DatabasePort, type Queryable, sqlState } from '../ports/database.ts'
+import type { TimerPort } from '../ports/timer.ts'
 import { schemaFunctions, schemaTables, splitStatements } from './schema.ts'
 import { SHARED_MIGRATIONS } from './shared-migrations.ts'
 
@@ -9,11 +10,6 @@ const FIRST_SHARED = 100
 
 type Session = Queryable & { exec(script: string): Promise<void> }
 
-/** How long to wait for an older SDK to bring a pre-shared-numbering schema up to 99, and how to sleep. */
-interface LegacyWait {
-  ms: number
-  sleep: (ms: number) => Promise<void>
-}
 
 // SQLSTATEs an official SDK creating the same objects concurrently (without our lock) can cause.
 const RACE_CODES = new Set(['42P07', '42710', '42P06', '23505'])
@@ -22,21 +18,22 @@ const LOCK_TIMEOUT_MS = 10 * 60_000
 /**
  * Brings the system database to schema 123 under a cross-process advisory try-lock: a fresh install in one
  * transaction, or the shared migrations after the current version. A database at 123 or above is left untouched.
+ * @param timer the clock and the sleeps of the waits below
  * @param legacyWaitMs how long a schema older than the shared numbering may take to reach it (60 s in §1.4).
  */
 export async function migrate(
   db: DatabasePort,
   schema: string,
   quoted: string,
-  sleep: (ms: number) => Promise<void>,
+  timer: TimerPort,
   legacyWaitMs = 60_000,
 ): Promise<void> {
   await db.session(async (conn) => {
-    await acquireLock(conn, schema, sleep)
+    await acquireLock(conn, schema, timer)
     try {
       for (let attempt = 1; ; attempt++) {
         try {
-          await migrateLocked(db, conn, schema, quoted, { ms: legacyWaitMs, sleep })
+          await migrateLocked(db, conn, schema, quoted, timer, legacyWaitMs)
           return
         } catch (e) {
           if (attempt >= 5 || !RACE_CODES.has(sqlState(e) ?? '')) throw e
@@ -52,8 +49,12 @@ function lockKey(schema: string): string {
   return `perdure:sysdb-migrations:${schema}`
 }
 
-async function acquireLock(conn: Queryable, schema: string, sleep: (ms: number) => Promise<void>) {
-  const started = Date.now()
+function sleep(timer: TimerPort, ms: number): Promise<void> {
+  return new Promise((resolve) => timer.schedule(ms, resolve))
+}
+
+async function acquireLock(conn: Queryable, schema: string, timer: TimerPort) {
+  const started = timer.now()
   // Never a blocking pg_advisory_lock: a waiter holding a snapshot can deadlock CREATE INDEX CONCURRENTLY.
   for (;;) {
     const [row] = await conn.query<{ locked: boolean }>(
@@ -61,10 +62,10 @@ async function acquireLock(conn: Queryable, schema: string, sleep: (ms: number) 
       [lockKey(schema)],
     )
     if (row?.locked) return
-    if (Date.now() - started > LOCK_TIMEOUT_MS) {
+    if (timer.now() - started > LOCK_TIMEOUT_MS) {
       throw new DBOSInitializationError('Timed out after 10 minutes waiting for the migration lock')
     }
-    await sleep(200 + Math.random() * 300)
+    await sleep(timer, 200 + Math.random() * 300)
   }
 }
 
@@ -145,8 +146,9 @@ async function applyShared(db: DatabasePort, conn: Session, schema: string, quot
   }
 }
 
-async function migrateLocked(db: DatabasePort, conn: Session, schema: string, quoted: string, wait: LegacyWait) {
-  const started = Date.now()
+/** @param legacyWaitMs how long to wait for an older SDK to bring a pre-shared-numbering schema up to 99 */
+async function migrateLocked(db: DatabasePort, conn: Session, schema: string, quoted: string, timer: TimerPort, legacyWaitMs: number) {
+  const started = timer.now()
   for (;;) {
     const version = await readVersion(db, schema, quoted)
     if (version >= SCHEMA_VERSION) return
@@ -165,12 +167,12 @@ async function migrateLocked(db: DatabasePort, conn: Session, schema: string, qu
       return
     }
     // An older SDK may be partway through its own numbering: give it time to reach the shared scheme.
-    if (Date.now() - started >= wait.ms) {
+    if (timer.now() - started >= legacyWaitMs) {
       throw new DBOSInitializationError(
         `System database schema version ${version} predates the shared migration scheme; ` +
           'migrate it with an official DBOS SDK (5.3 or later) first',
       )
     }
-    await wait.sleep(1000)
+    await sleep(timer, 1000)
   }
 }

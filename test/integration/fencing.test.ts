@@ -46,7 +46,7 @@ describeEachDatabase('fencing in the system database', (tdb) => {
   let db: DatabasePort
   beforeAll(async () => {
     db = await openRaw(tdb.name, tdb.fresh())
-    await migrate(db, 'dbos', S, (ms) => new Promise((r) => setTimeout(r, ms)))
+    await migrate(db, 'dbos', S, { now: () => Date.now(), schedule: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t) } })
   })
   afterAll(async () => {
     await db.close()

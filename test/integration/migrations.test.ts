@@ -6,6 +6,7 @@ import { migrate, SCHEMA_VERSION } from '../../core/sysdb/migrations.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
 import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgres-js.ts'
 import type { DatabasePort } from '../../core/ports/database.ts'
+import type { TimerPort } from '../../core/ports/timer.ts'
 import { DBOSInitializationError } from '../../core/errors.ts'
 import { afterAll, afterEach, beforeEach, expect, it } from '../harness.ts'
 import { rollBackTo99 } from '../fixtures/schema-99.ts'
@@ -19,7 +20,13 @@ import {
   type TestDatabase,
 } from '../support/databases.ts'
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+const timer: TimerPort = {
+  now: () => Date.now(),
+  schedule(ms, fn) {
+    const t = setTimeout(fn, ms)
+    return () => clearTimeout(t)
+  },
+}
 const TABLES = [
   'application_versions', 'dbos_migrations', 'event_dispatch_kv', 'notifications', 'operation_outputs', 'queues',
   'streams', 'workflow_events', 'workflow_events_history', 'workflow_input', 'workflow_output',
@@ -55,7 +62,7 @@ describeOn('postgres', 'migrations', () => {
       pools.push(sql)
       return postgresJsDatabase(sql as unknown as PostgresJsLike, false)
     })
-    await Promise.all(dbs.map((db) => migrate(db, 'dbos', '"dbos"', sleep)))
+    await Promise.all(dbs.map((db) => migrate(db, 'dbos', '"dbos"', timer)))
     expect(await tables(dbs[0]!)).toEqual(TABLES)
     expect(await versions(dbs[0]!)).toEqual([SCHEMA_VERSION])
     const [fn] = await dbs[0]!.query<{ n: string }>(
@@ -86,7 +93,7 @@ describeOn('postgres', 'migrations', () => {
 
   it('a second migration changes nothing', async () => {
     const db = postgresJsDatabase(pools[0] as unknown as PostgresJsLike, false)
-    await migrate(db, 'dbos', '"dbos"', sleep)
+    await migrate(db, 'dbos', '"dbos"', timer)
     expect(await versions(db)).toEqual([SCHEMA_VERSION])
   })
 
@@ -106,8 +113,8 @@ describeOn('pglite', 'migrations', () => {
     const pg = await PGlite.create()
     const db = pgliteDatabase(pg as unknown as PGliteLike)
     try {
-      await migrate(db, 'dbos', '"dbos"', sleep)
-      await migrate(db, 'dbos', '"dbos"', sleep)
+      await migrate(db, 'dbos', '"dbos"', timer)
+      await migrate(db, 'dbos', '"dbos"', timer)
       expect(await tables(db)).toEqual(TABLES)
       expect(await versions(db)).toEqual([SCHEMA_VERSION])
     } finally {
@@ -156,7 +163,7 @@ describeEachDatabase('shared migrations 100-123 on an existing schema', (kind) =
   let fresh: string[]
   beforeEach(async () => {
     db = await emptyDatabase(kind)
-    await migrate(db, 'dbos', '"dbos"', sleep)
+    await migrate(db, 'dbos', '"dbos"', timer)
     fresh = await catalog(db)
   })
   afterEach(async () => {
@@ -171,7 +178,7 @@ describeEachDatabase('shared migrations 100-123 on an existing schema', (kind) =
     await rollBack()
     expect(await catalog(db)).not.toEqual(fresh)
     expect(await versions(db)).toEqual([99])
-    await migrate(db, 'dbos', '"dbos"', sleep)
+    await migrate(db, 'dbos', '"dbos"', timer)
     expect(await catalog(db)).toEqual(fresh)
     expect(await versions(db)).toEqual([SCHEMA_VERSION])
     // Migration 113's enqueue_workflow writes the inputs to workflow_input.
@@ -185,7 +192,7 @@ describeEachDatabase('shared migrations 100-123 on an existing schema', (kind) =
     await db.query('ALTER TABLE dbos.notifications DROP COLUMN consumed_by_function_id')
     await db.query('CREATE INDEX idx_notifications ON dbos.notifications (destination_uuid)')
     await db.query('UPDATE dbos.dbos_migrations SET version = 120')
-    await migrate(db, 'dbos', '"dbos"', sleep)
+    await migrate(db, 'dbos', '"dbos"', timer)
     const after = await catalog(db)
     expect(after.filter((l) => !l.includes('idx_notifications '))).toEqual(fresh)
     expect(after.some((l) => l.includes('idx_notifications '))).toBe(true)
@@ -195,7 +202,7 @@ describeEachDatabase('shared migrations 100-123 on an existing schema', (kind) =
   it('migrate a schema with no recorded version when it passes the baseline check', async () => {
     await rollBack()
     await db.query('DELETE FROM dbos.dbos_migrations')
-    await migrate(db, 'dbos', '"dbos"', sleep)
+    await migrate(db, 'dbos', '"dbos"', timer)
     expect(await catalog(db)).toEqual(fresh)
     expect(await versions(db)).toEqual([SCHEMA_VERSION])
   })
@@ -206,7 +213,7 @@ describeEachDatabase('shared migrations 100-123 on an existing schema', (kind) =
     await db.query('UPDATE dbos.dbos_migrations SET version = 42')
     const before = await catalog(db)
     const started = Date.now()
-    const error = await migrate(db, 'dbos', '"dbos"', sleep, 1500).catch((e: unknown) => e)
+    const error = await migrate(db, 'dbos', '"dbos"', timer, 1500).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(DBOSInitializationError)
     expect((error as Error).message).toBe(
       'System database schema version 42 predates the shared migration scheme; migrate it with an official DBOS SDK (5.3 or later) first',
@@ -216,11 +223,33 @@ describeEachDatabase('shared migrations 100-123 on an existing schema', (kind) =
     expect(await versions(db)).toEqual([42])
   })
 
+  it('wait for an older SDK by the clock it is given, not the wall clock', async () => {
+    await rollBack()
+    await db.query('ALTER TABLE dbos.workflow_status DROP COLUMN is_debounced')
+    await db.query('UPDATE dbos.dbos_migrations SET version = 42')
+    // A test clock: every sleep moves it forward at once, so the 60 s wait passes in no real time.
+    let now = 0
+    const testClock: TimerPort = {
+      now: () => now,
+      schedule(ms, fn) {
+        now += ms
+        const t = setTimeout(fn, 0)
+        return () => clearTimeout(t)
+      },
+    }
+    const started = Date.now()
+    const error = await migrate(db, 'dbos', '"dbos"', testClock).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DBOSInitializationError)
+    expect(now).toBeGreaterThanOrEqual(60_000)
+    expect(Date.now() - started).toBeLessThan(20_000)
+    expect(await versions(db)).toEqual([42])
+  })
+
   it('leave a schema a newer peer recorded as 124 untouched', async () => {
     await db.query('ALTER TABLE dbos.workflow_status DROP COLUMN creator_xid')
     await db.query('UPDATE dbos.dbos_migrations SET version = 124')
     const before = await catalog(db)
-    await migrate(db, 'dbos', '"dbos"', sleep)
+    await migrate(db, 'dbos', '"dbos"', timer)
     expect(await catalog(db)).toEqual(before)
     expect(await versions(db)).toEqual([124])
   })
@@ -229,7 +258,7 @@ describeEachDatabase('shared migrations 100-123 on an existing schema', (kind) =
     await db.query(`UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'dbos.idx_workflow_status_deadline'::regclass`)
     await db.query('UPDATE dbos.dbos_migrations SET version = 121')
     expect((await catalog(db)).some((l) => l.includes('idx_workflow_status_deadline') && l.endsWith('valid=f'))).toBe(true)
-    await migrate(db, 'dbos', '"dbos"', sleep)
+    await migrate(db, 'dbos', '"dbos"', timer)
     expect(await catalog(db)).toEqual(fresh)
   })
 })
