@@ -84,7 +84,8 @@ export async function openSystemDatabase(
       }
       return db
     } catch (e) {
-      // A connection that never answered may never close either: let it go in the background.
+      // The connect error is the one to report, so a failed close is dropped. A connection that never answered
+      // may never close either: let it go in the background.
       if (timedOut(e)) void db.close().catch(() => {})
       else await db.close().catch(() => {})
       throw e
