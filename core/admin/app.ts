@@ -1,10 +1,12 @@
-import { type Context, Hono, type MiddlewareHandler } from 'hono'
+import { type Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { HTTPException } from 'hono/http-exception'
 import type { Dispatcher } from '../engine/dispatcher.ts'
 import type { Engine } from '../engine/engine.ts'
-import { bodyReadError, clientErrorMessage, clientErrorStatus, isBodyReadError, OperationError, sameSecret } from './request.ts'
-import { canonicalOrigin, configuredHostName, hostName } from './hosts.ts'
+import { createDashboard, DASHBOARD_PATH, dashboardDepsOf, isDashboardShell } from '../dashboard/app.ts'
+import { bodyReadError, clientErrorMessage, clientErrorStatus, isBodyReadError, OperationError } from './request.ts'
+import { allowedHosts, browserGuard, requireJSON, requireToken } from './guards.ts'
+import { canonicalOrigin } from './hosts.ts'
 import { registerHealthRoutes } from './routes/health.ts'
 import { registerQueueRoutes } from './routes/queues.ts'
 import { registerRecoveryRoutes } from './routes/recovery.ts'
@@ -47,67 +49,6 @@ export interface AdminOptions {
 /** Request bodies are small JSON filters; anything larger is refused before it is read. */
 const MAX_BODY_BYTES = 1024 * 1024
 
-const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]']
-/** Wildcard listen addresses name no host a client would send. */
-const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]'])
-
-/** Allowed host names: loopback, the configured ones, and the bind address unless it is a wildcard. */
-function allowedHosts(hosts: readonly string[]): Set<string> {
-  const names = new Set(LOOPBACK_HOSTS)
-  for (const host of hosts) {
-    const name = configuredHostName(host)
-    if (name === undefined) throw new TypeError(`Admin host ${JSON.stringify(host)} is not a host name`)
-    if (!WILDCARD_HOSTS.has(name)) names.add(name)
-  }
-  return names
-}
-
-function refused(c: Context, message: string): Response {
-  return c.json({ error: `Forbidden: ${message}` }, 403)
-}
-
-/**
- * Keeps web pages from driving the API (spec §9 security): a foreign `Host` is DNS rebinding, an `Origin`
- * (or a Fetch Metadata `Sec-Fetch-Site`) from another site is a page of that site. Programs send neither.
- */
-function browserGuard(checkHost: boolean, hosts: Set<string>, origins: Set<string>): MiddlewareHandler {
-  return async (c, next) => {
-    // Health checks come from orchestrators that address the server by whatever name or IP they know.
-    if (c.req.path === '/dbos-healthz') return await next()
-    const host = c.req.header('host') ?? new URL(c.req.url).host
-    if (checkHost) {
-      const name = hostName(host)
-      if (name === undefined || !hosts.has(name)) return refused(c, `Host ${JSON.stringify(host)} is not allowed (adminAllowedHosts)`)
-    }
-    const origin = c.req.header('origin')
-    const site = c.req.header('sec-fetch-site')
-    const sameOrigin = origin !== undefined && origin === `${new URL(c.req.url).protocol}//${host}`
-    const listed = origin !== undefined && origins.has(origin)
-    if (origin !== undefined && !sameOrigin && !listed) {
-      return refused(c, `Origin ${JSON.stringify(origin)} is not allowed (adminCors)`)
-    }
-    // A cross-site GET (an <img> or a link) carries no Origin, but browsers do tell where it came from.
-    if (site !== undefined && site !== 'same-origin' && site !== 'none' && !listed) {
-      return refused(c, 'cross-site requests are not allowed (adminCors)')
-    }
-    await next()
-  }
-}
-
-/**
- * State-changing routes want `Content-Type: application/json` or an `Authorization` header: a web page can send
- * neither cross-origin without a CORS preflight, which only listed origins pass.
- */
-const requireJSON: MiddlewareHandler = async (c, next) => {
-  const safe = c.req.method === 'GET' || c.req.method === 'HEAD' || c.req.method === 'OPTIONS'
-  if (safe || c.req.path === '/dbos-healthz') return await next()
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
-  if (type !== 'application/json' && c.req.header('authorization') === undefined) {
-    return c.json({ error: 'Unsupported Media Type: send Content-Type: application/json' }, 415)
-  }
-  await next()
-}
-
 function corsHeaders(origin: string, withToken: boolean): Record<string, string> {
   return {
     'Access-Control-Allow-Origin': origin,
@@ -115,20 +56,6 @@ function corsHeaders(origin: string, withToken: boolean): Record<string, string>
     // A browser may send the bearer token cross-origin only if the preflight allows the header.
     'Access-Control-Allow-Headers': withToken ? 'Content-Type, Authorization' : 'Content-Type',
     Vary: 'Origin',
-  }
-}
-
-function requireToken(token: string): MiddlewareHandler {
-  return async (c, next) => {
-    // Health checks come from load balancers and orchestrators that hold no secret.
-    if (c.req.path === '/dbos-healthz') return await next()
-    const presented = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header('Authorization') ?? '')?.[1]
-    if (presented === undefined || !sameSecret(presented, token)) {
-      return c.json({ error: 'Unauthorized: send the admin token as Authorization: Bearer <token>' }, 401, {
-        'WWW-Authenticate': 'Bearer realm="perdure-admin"',
-      })
-    }
-    await next()
   }
 }
 
@@ -200,7 +127,9 @@ export function createAdminApp(deps: AdminDeps, options: AdminOptions = {}): Hon
       return c.body(null, 204, { ...corsHeaders(origin, withToken), 'Access-Control-Max-Age': '86400' })
     })
   }
-  if (token !== undefined) app.use('*', requireToken(token))
+  // The dashboard's shell carries no data: it asks for the token, then sends it with every request it makes.
+  const open = (path: string, method: string) => path === '/dbos-healthz' || isDashboardShell(path, method)
+  if (token !== undefined) app.use('*', requireToken(token, open))
   app.use('*', requireJSON)
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
@@ -220,6 +149,8 @@ export function createAdminApp(deps: AdminDeps, options: AdminOptions = {}): Hon
   registerRecoveryRoutes(app, deps)
   registerQueueRoutes(app, deps)
   registerWorkflowRoutes(app, deps)
+  app.get('/', (c) => c.redirect(`${DASHBOARD_PATH}/`))
+  app.route(DASHBOARD_PATH, createDashboard(dashboardDepsOf(() => deps.engine())))
 
   app.notFound((c) => c.text('Not Found', 404))
   app.onError((error, c) => errorResponse(deps, error, c))

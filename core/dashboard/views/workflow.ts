@@ -1,0 +1,84 @@
+import { displayText, errorText } from '../../admin/workflow-json.ts'
+import type { WorkflowStatus } from '../../engine/status.ts'
+import type { StepInfo } from '../../engine/steps-info.ts'
+import type { ExtraColumns, StatusRow } from '../../sysdb/system-database.ts'
+import { ACTIVE_STATUSES, badge, duration, orDash, time, workflowLink } from './format.ts'
+import { h, type Html } from './html.ts'
+import { jsonTree } from './json-tree.ts'
+import { timeline, timelineRange } from './timeline.ts'
+
+/** What a workflow's page shows, read before rendering. */
+export interface WorkflowPage {
+  row: StatusRow
+  extra: ExtraColumns | undefined
+  status: WorkflowStatus
+  steps: readonly StepInfo[]
+  now: number
+}
+
+/** Statuses a workflow can be resumed from. */
+const RESUMABLE = new Set(['CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED', 'ERROR'])
+
+function actions(status: string): Html {
+  const cancel = ACTIVE_STATUSES.has(status) ? h`<button data-action="cancel">Cancel</button>` : ''
+  const resume = RESUMABLE.has(status) ? h`<button data-action="resume">Resume</button>` : ''
+  return h`<div class="actions">${cancel}${resume}<button data-action="fork" data-step="0" title="Fork a new workflow that runs again from its first step">Restart</button><button class="danger" data-action="delete">Delete</button></div>`
+}
+
+function property(label: string, value: Html): Html {
+  return h`<dt>${label}</dt><dd>${value}</dd>`
+}
+
+function properties(p: WorkflowPage): Html {
+  const { row, extra, status } = p
+  const finished = extra?.completed_at ?? (ACTIVE_STATUSES.has(row.status) ? null : row.updated_at)
+  const took = finished !== null && finished !== undefined ? duration(Number(finished) - Number(row.created_at)) : undefined
+  return h`<dl class="props">
+${property('Name', orDash(status.workflowName))}
+${status.workflowClassName ? property('Class', h`${status.workflowClassName}${status.workflowConfigName ? ` / ${status.workflowConfigName}` : ''}`) : ''}
+${property('Queue', orDash(status.queueName))}
+${property('Created', time(row.created_at))}
+${property('Updated', time(row.updated_at))}
+${property('Duration', orDash(took))}
+${property('Recovery attempts', orDash(status.recoveryAttempts))}
+${property('Executor', orDash(status.executorId))}
+${property('Application version', orDash(status.applicationVersion))}
+${status.parentWorkflowID ? property('Parent', workflowLink(status.parentWorkflowID)) : ''}
+${status.forkedFrom ? property('Forked from', workflowLink(status.forkedFrom)) : ''}
+${status.deduplicationID ? property('Deduplication ID', h`${status.deduplicationID}`) : ''}
+${status.queuePartitionKey ? property('Partition', h`${status.queuePartitionKey}`) : ''}
+${status.timeoutMS !== undefined ? property('Timeout', h`${duration(status.timeoutMS)}`) : ''}
+${status.authenticatedUser ? property('User', h`${status.authenticatedUser}`) : ''}
+${extra?.schedule_name ? property('Schedule', h`${extra.schedule_name}`) : ''}
+</dl>`
+}
+
+function payloads(status: WorkflowStatus): Html {
+  const input = status.input === undefined ? h`<p class="muted">not recorded</p>` : jsonTree(displayText(status.input))
+  const result = status.error !== undefined
+    ? h`<section class="payload error"><h3>Error</h3>${jsonTree(errorText(status.error))}</section>`
+    : status.output !== undefined
+      ? h`<section class="payload"><h3>Output</h3>${jsonTree(displayText(status.output))}</section>`
+      : ''
+  return h`<div class="payloads"><section class="payload"><h3>Input</h3>${input}</section>${result}</div>`
+}
+
+/** A workflow's page (without the event and stream panels, which the shell keeps across refreshes). */
+export function workflowPage(p: WorkflowPage): Html {
+  const { row, steps, now } = p
+  const active = ACTIVE_STATUSES.has(row.status)
+  const last = active ? now : Math.max(Number(row.updated_at), Number(p.extra?.completed_at ?? 0))
+  const range = timelineRange(Number(row.created_at), last, steps)
+  return h`<article class="workflow" data-id="${row.workflow_uuid}" data-status="${row.status}"${active ? h` data-active` : ''}>
+<header class="wf-head"><h2 class="id">${row.workflow_uuid}</h2>${badge(row.status)}${actions(row.status)}</header>
+${properties(p)}
+${payloads(p.status)}
+<section><h3>Steps <span class="muted">(${String(steps.length)})</span></h3>${timeline(steps, range, now, true)}</section>
+</article>`
+}
+
+/** An event's value, or a note that the workflow has not published it. */
+export function eventValue(key: string, found: { text: string } | undefined): Html {
+  if (!found) return h`<p class="muted">No event <code>${key}</code> has been published.</p>`
+  return h`<div class="event"><code>${key}</code> = ${jsonTree(found.text)}</div>`
+}
