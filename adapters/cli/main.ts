@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The `perdure` command (package bin): `npx perdure`, `bunx perdure`, `deno run -A npm:perdure`. It installs the
+// adapter of whichever runtime runs it, hands argv, the environment and the output streams to core/cli, and
+// exits with the code the command chose.
+import process from 'node:process'
+import { createRuntime } from '../auto/mod.ts'
+import { runCli } from '../../core/cli/run.ts'
+
+/** Resolves once `text` is handed to the stream, so that exiting right after loses none of a piped output. */
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    stream.write(text, () => resolve())
+  })
+}
+
+const pending: Promise<void>[] = []
+const code = await runCli(process.argv.slice(2), {
+  runtime: createRuntime(),
+  out: (text) => void pending.push(write(process.stdout, text)),
+  err: (text) => void pending.push(write(process.stderr, text)),
+})
+await Promise.all(pending)
+// Exit at once: a database driver may keep an idle timer alive for a while after its pool has closed.
+process.exit(code)
