@@ -8,6 +8,8 @@ const entry: Record<string, string> = {
   'adapters/deno/mod': 'adapters/deno/mod.ts',
   'adapters/auto/mod': 'adapters/auto/mod.ts',
   'adapters/browser/mod': 'adapters/browser/mod.ts',
+  // The `perdure` command, package.json's bin.
+  'adapters/cli/main': 'adapters/cli/main.ts',
 }
 
 // Runtime dependencies stay imports in dist/; the consumer's package manager installs them.
