@@ -65,13 +65,9 @@ export function createDashboard(deps: DashboardDeps): Hono {
     c.res.headers.set('Referrer-Policy', 'no-referrer')
   })
 
-  app.get('/', (c) => {
-    // The shell's asset links are relative: they need the trailing slash.
-    if (!c.req.path.endsWith('/')) return c.redirect(`${c.req.path}/`)
-    c.header('Content-Security-Policy', SHELL_POLICY)
-    c.header('Cache-Control', 'no-cache')
-    return c.html(SHELL)
-  })
+  // The shell's asset links are relative: it is served at the mount path with a trailing slash, which a
+  // sub-app's routes cannot name (its '/' is the mount path itself), hence the catch-all at the end.
+  app.get('/', (c) => c.redirect(`${c.req.path}/`))
   app.get('/assets/app.js', (c) => c.body(SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }))
   app.get('/assets/app.css', (c) => c.body(STYLES, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache' }))
 
@@ -119,6 +115,13 @@ export function createDashboard(deps: DashboardDeps): Hono {
     const body = validate(forkBody, await readJSON(c))
     const newID = await forkWorkflow(deps.sys(), id, body.start_step, {}, deps.effects?.())
     return c.json({ workflow_id: newID })
+  })
+
+  app.get('/*', (c) => {
+    if (!c.req.path.endsWith('/')) return c.notFound()
+    c.header('Content-Security-Policy', SHELL_POLICY)
+    c.header('Cache-Control', 'no-cache')
+    return c.html(SHELL)
   })
 
   app.onError((error, c) => {

@@ -1,0 +1,165 @@
+// The dashboard's server side, without a browser: every value from the database is escaped in the fragments
+// (inputs, outputs, errors, step names and outputs, IDs, event keys and values, queue names); the shell carries
+// no data and is served without the admin token, everything else wants it; cross-site requests and foreign
+// Hosts are refused and actions want JSON, as on the admin API. A dashboard with no engine behind it (as
+// `perdure dashboard` serves one) reads and acts on the same database.
+import { adminDeps, type AdminOptions, createAdminApp } from '../../core/admin/app.ts'
+import { dashboardDepsOf, type DashboardDeps } from '../../core/dashboard/app.ts'
+import { createDashboardServer } from '../../core/dashboard/standalone.ts'
+import { launchedSystem } from '../../core/dbos.ts'
+import { afterAll, beforeAll, expect, it } from '../harness.ts'
+import { describeOn, type TestDatabase } from '../support/databases.ts'
+import { perdure } from '../support/perdure.ts'
+
+const { DBOS, WorkflowQueue } = perdure
+const EVIL = '<script>alert("x")</script>'
+const TOKEN = `dash-${crypto.randomUUID()}`
+
+const gates = new Map<string, () => void>()
+const hostile = DBOS.registerWorkflow(async (text: string) => {
+  await DBOS.runStep(async () => ({ html: text }), { name: `step ${EVIL}` })
+  await DBOS.setEvent(`key ${EVIL}`, { value: text })
+  throw new Error(`failed with ${text}`)
+}, { name: 'dashboardHostile' })
+const held = DBOS.registerWorkflow(async (key: string) => {
+  await DBOS.runStep(() => new Promise<void>((r) => gates.set(key, r)), { name: 'wait' })
+  return key
+}, { name: 'dashboardHeld' })
+const queue = new WorkflowQueue(`q-${EVIL}`, { concurrency: 3 })
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (await check()) return
+    await sleep(20)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+function suite(db: TestDatabase): void {
+  const admin = (options: AdminOptions = {}) => {
+    const system = launchedSystem()!
+    return createAdminApp(adminDeps(system.engine, system.dispatcher), options)
+  }
+  const text = async (r: Response | Promise<Response>) => await (await r).text()
+  const hostileID = `esc-<b>"&'-${crypto.randomUUID().slice(0, 8)}`
+
+  beforeAll(async () => {
+    DBOS.setConfig({ name: 'dashboard-server', systemDatabaseUrl: db.fresh(), logLevel: 'error', runAdminServer: false })
+    await DBOS.launch()
+    const handle = await DBOS.startWorkflow(hostile, { workflowID: hostileID })(EVIL)
+    await expect(handle.getResult()).rejects.toThrow('failed with')
+    await (await DBOS.startWorkflow(hostile, { queueName: queue.name })(EVIL)).getResult().catch(() => {})
+  })
+  afterAll(async () => {
+    for (const open of gates.values()) open()
+    await DBOS.shutdown()
+    await db.dropAll()
+  })
+
+  it('escapes every stored value in the list, workflow, event and queue fragments', async () => {
+    const app = admin()
+    const pages = [
+      await text(app.request('/dashboard/fragments/workflows')),
+      await text(app.request(`/dashboard/fragments/workflows?prefix=${encodeURIComponent('esc-<b>')}`)),
+      await text(app.request(`/dashboard/fragments/workflows/${encodeURIComponent(hostileID)}`)),
+      await text(app.request(`/dashboard/fragments/workflows/${encodeURIComponent(hostileID)}/event?key=${encodeURIComponent(`key ${EVIL}`)}`)),
+      await text(app.request('/dashboard/fragments/queues')),
+    ]
+    for (const page of pages) {
+      expect(page).not.toContain('<script')
+      expect(page).not.toContain('<b>')
+    }
+    const [list, prefixed, workflow, event, queues] = pages
+    expect(list).toContain('esc-&lt;b&gt;&quot;&amp;&#39;')
+    expect(prefixed).toContain('esc-&lt;b&gt;')
+    expect(prefixed.match(/<tr data-id=/g)?.length).toBe(1)
+    // The input, the step's name and output, and the error all show the text, escaped.
+    expect(workflow.split('&lt;script&gt;').length).toBeGreaterThanOrEqual(5)
+    expect(workflow).toContain('step &lt;script&gt;')
+    expect(event).toContain('key &lt;script&gt;')
+    expect(event).toContain('&lt;script&gt;alert')
+    expect(queues).toContain('q-&lt;script&gt;')
+    expect(queues).toContain('concurrency 3')
+  })
+
+  it('answers a bad filter or an unknown workflow with the problem named', async () => {
+    const app = admin()
+    const bad = await app.request('/dashboard/fragments/workflows?status=BOGUS')
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toContain('status')
+    expect((await app.request('/dashboard/fragments/workflows?offset=-1')).status).toBe(400)
+    expect((await app.request('/dashboard/fragments/workflows/no-such-workflow')).status).toBe(404)
+  })
+
+  it('serves the shell without the token and nothing else; the root redirects to it', async () => {
+    const app = admin({ token: TOKEN })
+    const root = await app.request('/')
+    expect(root.status).toBe(302)
+    expect(root.headers.get('location')).toBe('/dashboard/')
+    const shell = await app.request('/dashboard/')
+    expect(shell.status).toBe(200)
+    const html = await shell.text()
+    expect(html).not.toContain('esc-')
+    expect(shell.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+    expect((await app.request('/dashboard')).status).toBe(302)
+    expect((await app.request('/dashboard/assets/app.js')).status).toBe(200)
+    expect((await app.request('/dashboard/assets/app.css')).status).toBe(200)
+    const paths = ['/dashboard/fragments/workflows', `/dashboard/fragments/workflows/${encodeURIComponent(hostileID)}`,
+      '/dashboard/fragments/queues', `/dashboard/streams/${encodeURIComponent(hostileID)}?key=k`]
+    for (const path of paths) {
+      expect((await app.request(path)).status).toBe(401)
+      expect((await app.request(path, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401)
+    }
+    const bearer = { authorization: `Bearer ${TOKEN}` }
+    expect((await app.request('/dashboard/fragments/workflows', { headers: bearer })).status).toBe(200)
+    const post = { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }
+    expect((await app.request(`/dashboard/workflows/${encodeURIComponent(hostileID)}/cancel`, post)).status).toBe(401)
+  })
+
+  it('refuses cross-site requests, foreign Hosts and non-JSON actions, as the admin API does', async () => {
+    const app = admin()
+    const id = `dash-held-${db.name}`
+    await DBOS.startWorkflow(held, { workflowID: id })(id)
+    await until(() => gates.has(id), 'the workflow to block')
+    const cancel = `/dashboard/workflows/${id}/cancel`
+    const json = { 'content-type': 'application/json' }
+    expect((await app.request('/dashboard/fragments/workflows', { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403)
+    expect((await app.request('http://evil.example/dashboard/fragments/workflows', { headers: { host: 'evil.example' } })).status).toBe(403)
+    expect((await app.request(cancel, { method: 'POST', body: '{}', headers: { ...json, origin: 'http://evil.example' } })).status).toBe(403)
+    expect((await app.request(cancel, { method: 'POST', body: '{}', headers: { 'content-type': 'text/plain' } })).status).toBe(415)
+    expect((await DBOS.getWorkflowStatus(id))?.status).toBe('PENDING')
+    const sameOrigin = await app.request(`http://localhost${cancel}`, { method: 'POST', body: '{}', headers: { ...json, origin: 'http://localhost', 'sec-fetch-site': 'same-origin' } })
+    expect(sameOrigin.status).toBe(204)
+    expect((await DBOS.getWorkflowStatus(id))?.status).toBe('CANCELLED')
+  })
+
+  it('works without an engine: lists, forks and deletes through the system database alone', async () => {
+    const { sys, serialization, runtime } = launchedSystem()!.engine.settings
+    const deps: DashboardDeps = { sys: () => sys, serialization: () => serialization, timer: () => runtime.timer }
+    const app = createDashboardServer(deps, { token: TOKEN })
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }
+    expect(await text(app.request('/dashboard/fragments/workflows', { headers }))).toContain('esc-&lt;b&gt;')
+    const forked = await app.request(`/dashboard/workflows/${encodeURIComponent(hostileID)}/fork`, { method: 'POST', headers, body: '{"start_step":1}' })
+    expect(forked.status).toBe(200)
+    const newID = ((await forked.json()) as { workflow_id: string }).workflow_id
+    expect((await DBOS.getWorkflowStatus(newID))?.forkedFrom).toBe(hostileID)
+    const badStep = await app.request(`/dashboard/workflows/${encodeURIComponent(hostileID)}/fork`, { method: 'POST', headers, body: '{"start_step":-1}' })
+    expect(badStep.status).toBe(400)
+    await until(async () => (await DBOS.getWorkflowStatus(newID))?.status === 'ERROR', 'the fork to run')
+    const del = await app.request(`/dashboard/workflows/${encodeURIComponent(newID)}/delete`, { method: 'POST', headers, body: '{}' })
+    expect(del.status).toBe(204)
+    expect(await DBOS.getWorkflowStatus(newID)).toBeNull()
+    expect((await app.request('/dashboard/fragments/workflows')).status).toBe(401)
+    expect((await app.request('/dashboard/')).status).toBe(200)
+  })
+
+  it('is answered by the same deps a launched process gives (dashboardDepsOf)', async () => {
+    const deps = dashboardDepsOf(() => launchedSystem()!.engine)
+    expect(deps.effects?.()).toBe(launchedSystem()!.engine)
+    expect(deps.sys()).toBe(launchedSystem()!.engine.settings.sys)
+  })
+}
+
+describeOn('postgres', 'the dashboard server', suite)
+describeOn('pglite', 'the dashboard server', suite)
