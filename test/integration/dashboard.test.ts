@@ -70,7 +70,7 @@ function suite(db: TestDatabase): void {
       expect(page).not.toContain('<script')
       expect(page).not.toContain('<b>')
     }
-    const [list, prefixed, workflow, event, queues] = pages
+    const [list, prefixed, workflow, event, queues] = pages as [string, string, string, string, string]
     expect(list).toContain('esc-&lt;b&gt;&quot;&amp;&#39;')
     expect(prefixed).toContain('esc-&lt;b&gt;')
     expect(prefixed.match(/<tr data-id=/g)?.length).toBe(1)
