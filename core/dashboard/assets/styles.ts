@@ -22,14 +22,14 @@ table.list tbody tr:hover{background:color-mix(in srgb,var(--accent) 6%,transpar
 .badge.success{background:var(--ok)}.badge.error,.badge.max_recovery_attempts_exceeded{background:var(--err)}.badge.pending{background:var(--run)}.badge.enqueued,.badge.delayed{background:var(--warn)}.badge.cancelled{background:var(--gray)}
 .wf-head{display:flex;flex-wrap:wrap;align-items:center;gap:.8rem}.wf-head h2{margin:0;font-size:1.1rem}.actions{margin-left:auto;display:flex;gap:.4rem}
 dl.props{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:.2rem 1.2rem;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.7rem 1rem}
-dl.props dt{font-size:.75em;color:var(--muted)}dl.props dd{margin:0 0 .4rem}
+dl.props dt{font-size:.75em;color:var(--muted)}dl.props dd{margin:0 0 .3rem}
 .payloads{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1rem}
 .payload,.panel{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.2rem .9rem .7rem;margin-top:1rem;overflow:auto}.payload.error{border-color:var(--err)}
 h3{font-size:.95rem;margin:.7rem 0 .4rem}
-.json-tree,.json-tree ul{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85em}
+.json-tree{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.85em}
 ul.json{list-style:none;margin:0;padding-left:1.1rem;border-left:1px dotted var(--line)}details>summary{cursor:pointer;color:var(--muted)}
 .j-s{color:#2f9e44;white-space:pre-wrap;word-break:break-word}.j-n{color:#1971c2}.j-b{color:#ae3ec9}.j-null{color:var(--muted)}.j-k{color:var(--fg);font-weight:600}
-.axis{display:grid;grid-template-columns:3rem minmax(8rem,16rem) 1fr 6rem 5.5rem;font-size:.75em;color:var(--muted)}.axis span:first-child{grid-column:3}.axis span:last-child{grid-column:3;text-align:right}
+.axis{display:grid;grid-template-columns:3rem minmax(8rem,16rem) 1fr 6rem 5.5rem;gap:0 .5rem;padding:0 .6rem;font-size:.75em;color:var(--muted)}.axis .range{grid-column:3;display:flex;justify-content:space-between}
 ol.timeline{list-style:none;margin:0;padding:0;background:var(--card);border:1px solid var(--line);border-radius:8px}
 li.step{display:grid;grid-template-columns:3rem minmax(8rem,16rem) 1fr 6rem 5.5rem;align-items:center;gap:0 .5rem;padding:.3rem .6rem;border-bottom:1px solid var(--line)}li.step:last-child{border-bottom:0}
 li.step .sid{color:var(--muted);font-variant-numeric:tabular-nums}li.step .sname{overflow:hidden;text-overflow:ellipsis}li.step .sdur{text-align:right;font-size:.85em;color:var(--muted)}

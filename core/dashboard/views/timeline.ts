@@ -60,5 +60,5 @@ export function timeline(steps: readonly StepInfo[], range: TimelineRange, now: 
     return h`<li class="step ${state}" data-step="${String(step.functionID)}">
 <span class="sid">${String(step.functionID)}</span><span class="sname">${step.name}${child}</span>${bar(step, range, now)}<span class="sdur">${took}</span>${fork}${outcome(step)}</li>`
   })
-  return h`<div class="axis"><span>0</span><span>${duration(range.end - range.start)}</span></div><ol class="timeline">${rows}</ol>`
+  return h`<div class="axis"><span class="range"><span>0</span><span>${duration(range.end - range.start)}</span></span></div><ol class="timeline">${rows}</ol>`
 }

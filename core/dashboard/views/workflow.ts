@@ -26,7 +26,7 @@ function actions(status: string): Html {
 }
 
 function property(label: string, value: Html): Html {
-  return h`<dt>${label}</dt><dd>${value}</dd>`
+  return h`<div><dt>${label}</dt><dd>${value}</dd></div>`
 }
 
 function properties(p: WorkflowPage): Html {
