@@ -4,8 +4,7 @@ import { text } from './args.ts'
 import type { CliCommand } from './command.ts'
 import { DATABASE_OPTIONS, withSystem } from './connection.ts'
 import { FILTER_OPTIONS, listInput } from './list-filters.ts'
-import { toJson } from './output.ts'
-import { workflowTable } from './workflow-commands.ts'
+import { printWorkflows } from './workflow-commands.ts'
 
 export const QUEUE_COMMANDS: readonly CliCommand[] = [
   {
@@ -23,7 +22,7 @@ export const QUEUE_COMMANDS: readonly CliCommand[] = [
       const load = args.options.json ? {} : { loadInput: false }
       const workflows = await withSystem(ctx, args, { appName: text(args, 'application-name') },
         (sys) => listQueuedWorkflows(sys, new Serialization(), { ...input, ...load }))
-      ctx.out(args.options.json ? `${toJson(workflows)}\n` : workflowTable(workflows))
+      printWorkflows(ctx, args, workflows)
     },
   },
 ]

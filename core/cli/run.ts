@@ -7,7 +7,7 @@ import { COMMANDS, WORD_ALIASES } from './commands.ts'
 import { commandHelp, overview } from './help.ts'
 
 /** Exit codes: done, the database failed, bad input. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+const EXIT = { ok: 0, failed: 1, usage: 2 } as const
 
 const wantsHelp = (tokens: readonly string[]) => {
   const end = tokens.indexOf('--')

@@ -31,7 +31,7 @@ async function existing(sys: SystemDatabase, serialization: Serialization, id: s
 }
 
 /** Workflows as a table: the columns that tell them apart, payloads left to `get`. */
-export function workflowTable(workflows: readonly WorkflowStatus[]): string {
+function workflowTable(workflows: readonly WorkflowStatus[]): string {
   if (workflows.length === 0) return 'No workflows.\n'
   return table(
     ['WORKFLOW ID', 'NAME', 'STATUS', 'QUEUE', 'CREATED', 'APP VERSION'],
@@ -39,7 +39,8 @@ export function workflowTable(workflows: readonly WorkflowStatus[]): string {
   )
 }
 
-function printWorkflows(ctx: CliContext, args: ParsedArgs, workflows: readonly WorkflowStatus[]): void {
+/** A listing: JSON with --json, else a table. */
+export function printWorkflows(ctx: CliContext, args: ParsedArgs, workflows: readonly WorkflowStatus[]): void {
   ctx.out(args.options.json ? `${toJson(workflows)}\n` : workflowTable(workflows))
 }
 
