@@ -1,6 +1,7 @@
 import type { QueueLimits } from '../queue/workflow-queue.ts'
 import type { DatabasePort, IsolationLevel, Queryable, Subscription } from '../ports/database.ts'
 import type { TimerPort } from '../ports/timer.ts'
+import { DEFAULT_RENAME_BATCH_SIZE, renameApplication, type RenamedRows, type RenameOptions } from './application-rename.ts'
 import { latestVersion, pendingOfOtherVersions, registerVersion } from './application-versions.ts'
 import { cancelExpired } from './deadlines.ts'
 import { bounceDebounced, type DebounceTarget, type DedupHolder, insertDebounced, readDedupHolder } from './debounce.ts'
@@ -11,6 +12,7 @@ import { migrate } from './migrations.ts'
 import { type Checkpoint, type CheckpointResult, checkOwner, loadOperations, type RecordedOperation, writeCheckpoints } from './operation-outputs.ts'
 import { type ClaimedRow, type Claimer, claim, limitsOfRow, partitionKeys, promoteDelayed, publishQueues, queueExists, type QueueRow, readQueueRows } from './queues.ts'
 import { activeCreatedBy, garbageCollect } from './retention.ts'
+import { dropSchema, grantScript, grantStatements, migrationScript, quoteRole } from './schema-admin.ts'
 import { hasSystemTables, quoteSchema } from './schema.ts'
 import { advanceLastFired, insertScheduledWorkflow, type PublishedSchedule, publishSchedules, readSchedules, type ScheduledWorkflow, type ScheduleRow } from './schedules.ts'
 import { INTERNAL_QUEUE, type Transactional } from './sql.ts'
@@ -31,12 +33,12 @@ import {
 } from './workflow-status.ts'
 
 /** Constants and row helpers callers outside sysdb need, so they import nothing but this module. */
-export { INTERNAL_QUEUE, limitsOfRow, NULL_TOPIC }
+export { DEFAULT_RENAME_BATCH_SIZE, INTERNAL_QUEUE, limitsOfRow, NULL_TOPIC }
 
 export type {
   Checkpoint, CheckpointResult, ClaimedRow, Claimer, DebounceTarget, DedupHolder, ExtraColumns, ForkRequest,
   InsertedWorkflow, NewWorkflow, Outcome, PublishedSchedule, QueueRow, ReceiveAttempt, RecordedOperation,
-  ScheduledWorkflow, ScheduleRow, StatusRow, StepRow, StreamRead, WorkflowFilters,
+  RenamedRows, RenameOptions, ScheduledWorkflow, ScheduleRow, StatusRow, StepRow, StreamRead, WorkflowFilters,
 }
 
 /**
@@ -129,6 +131,43 @@ export class SystemDatabase {
   /** Whether the schema holds the system tables (a client never migrates, so it checks first). */
   async hasTables(): Promise<boolean> {
     return await hasSystemTables(this.#q, this.schemaName)
+  }
+
+  /**
+   * The SQL that creates schema `schemaName` from nothing (`from` 'all' or 1), or applies the shared migrations
+   * from `from` on, as a script for psql. Never touches a database.
+   */
+  static migrationScript(schemaName: string, from: 'all' | number): string {
+    return migrationScript(quoteSchema(schemaName), from)
+  }
+
+  /** The SQL granting role `role` the use of schema `schemaName`, as a script. Never touches a database. */
+  static grantScript(schemaName: string, role: string): string {
+    return grantScript(quoteSchema(schemaName), quoteRole(role))
+  }
+
+  /** Grants role `role` the use of the system schema, objects created later included. */
+  async grantAccess(role: string): Promise<void> {
+    const quoted = quoteRole(role)
+    await this.transaction(async (tx) => {
+      for (const statement of grantStatements(this.#s, quoted)) await tx.#q.query(statement)
+    })
+  }
+
+  /**
+   * Drops the system schema and everything in it. Only the schema: the database may hold an application's own
+   * tables beside it.
+   */
+  async dropSchema(): Promise<void> {
+    await dropSchema(this.#q, this.#s)
+  }
+
+  /**
+   * Gives application `to` the rows `from` owns, the unclaimed ones (`adoptUnclaimedRows`), or both, in every
+   * table scoped by application name; returns how many rows moved, by table. Stop the renamed application first.
+   */
+  async renameApplication(from: string | undefined, to: string, o: RenameOptions = {}): Promise<RenamedRows> {
+    return await renameApplication(this.#q, this.#s, from, to, o)
   }
 
   /** Registers an application version; tells whether it is the latest. */
