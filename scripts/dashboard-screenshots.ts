@@ -104,11 +104,23 @@ async function main(): Promise<void> {
 
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] })
   const page = await browser.newPage({ viewport: { width: 1360, height: 860 }, colorScheme: 'light' })
+  // The page weight the README states: every byte the dashboard sends for a view (uncompressed; the shell,
+  // its script and stylesheet, and the view's fragment), the first of each fragment only (not its refreshes).
+  const weights = new Map<string, number>()
+  page.on('response', async (r) => {
+    const path = new URL(r.url()).pathname
+    if (!weights.has(path)) weights.set(path, (await r.body().catch(() => Buffer.alloc(0))).length)
+  })
+  const weigh = (paths: string[]) => paths.reduce((sum, p) => sum + (weights.get(p) ?? 0), 0)
+  const shell = ['/dashboard/', '/dashboard/assets/app.js', '/dashboard/assets/app.css']
   await page.goto(`${base}/`)
   await page.waitForSelector('#list tr[data-id]')
   await page.screenshot({ path: 'docs/dashboard-list.png' })
   await page.goto(`${base}/dashboard/#/workflows/${featured}`)
   await page.waitForSelector('#workflow li.step')
+  const list = weigh([...shell, '/dashboard/fragments/workflows'])
+  const workflow = weigh([...shell, `/dashboard/fragments/workflows/${featured}`])
+  console.log(`Page weight: list ${(list / 1024).toFixed(1)} KiB (50 rows), workflow ${(workflow / 1024).toFixed(1)} KiB (${featured})`)
   await page.fill('#stream-form input[name="key"]', 'progress')
   await page.click('#stream-form button')
   await page.waitForSelector('#tail li.end')
