@@ -3,6 +3,7 @@
 // adapter of whichever runtime runs it, hands argv, the environment and the output streams to core/cli, and
 // exits with the code the command chose.
 import process from 'node:process'
+import { createInterface } from 'node:readline/promises'
 import { createRuntime } from '../auto/mod.ts'
 import { runCli } from '../../core/cli/run.ts'
 
@@ -13,11 +14,24 @@ function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
   })
 }
 
+/** A yes/no answer from the terminal; undefined when standard input is not one (a pipe, /dev/null, a CI job). */
+async function confirm(question: string): Promise<boolean | undefined> {
+  if (!process.stdin.isTTY) return undefined
+  // The question goes to standard error, so that standard output stays the command's result alone.
+  const rl = createInterface({ input: process.stdin, output: process.stderr })
+  try {
+    return ['y', 'yes'].includes((await rl.question(question)).trim().toLowerCase())
+  } finally {
+    rl.close()
+  }
+}
+
 const pending: Promise<void>[] = []
 const code = await runCli(process.argv.slice(2), {
   runtime: createRuntime(),
   out: (text) => void pending.push(write(process.stdout, text)),
   err: (text) => void pending.push(write(process.stderr, text)),
+  confirm,
 })
 await Promise.all(pending)
 // Exit at once: a database driver may keep an idle timer alive for a while after its pool has closed.

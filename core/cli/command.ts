@@ -34,6 +34,11 @@ export interface CliContext {
   out(text: string): void
   /** Writes text to standard error. */
   err(text: string): void
+  /**
+   * Asks a yes/no question on the terminal and resolves with the answer; undefined when no terminal can answer
+   * (standard input is not one), so that a command never waits on a pipe.
+   */
+  confirm(question: string): Promise<boolean | undefined>
 }
 
 /**
