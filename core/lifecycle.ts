@@ -14,7 +14,7 @@ import { applicationVersion, prepareDatabase } from './startup.ts'
 import { openSystemDatabase, resolveDatabaseUrl } from './sysdb/connect.ts'
 import type { ConsoleLogger } from './logger.ts'
 import type { ContextStorage } from './ports/context.ts'
-import type { Subscription } from './ports/database.ts'
+import type { DatabasePort, Subscription } from './ports/database.ts'
 import type { HttpServer } from './ports/http.ts'
 import { adminDeps, createAdminApp } from './admin/app.ts'
 import { isLoopbackHost } from './admin/hosts.ts'
@@ -24,11 +24,15 @@ import { Serialization } from './serialization/serializer.ts'
 import { guardDatabase } from './sysdb/guarded.ts'
 import { shareEmbedded } from './sysdb/embedded.ts'
 import { SystemDatabase } from './sysdb/system-database.ts'
-import { quoteSchema } from './sysdb/schema.ts'
 
 /** Everything one launch started; `stop()` undoes it in order. */
 export interface Launched {
   readonly engine: Engine
+  /**
+   * The database port under the engine's SystemDatabase. Only tests and diagnostics read it (row counts, a
+   * column the API does not show); everything Perdure does goes through `engine.settings.sys`.
+   */
+  readonly db: DatabasePort
   readonly dispatcher: Dispatcher
   readonly watchdog: Watchdog
   stop(): Promise<void>
@@ -56,13 +60,12 @@ export async function launchSystem(
   let tracing: Tracing | undefined
   let admin: HttpServer | undefined
   try {
-    const schema = quoteSchema(sys.schemaName)
     const { isLatestVersion } = await prepareDatabase(sys, runtime, executorID, appVersion, logger)
     const queues = declaredQueues().map((q) => ({ name: q.name, limits: q.limits() }))
     await sys.publishQueues(queues, isLatestVersion, runtime.timer.now())
     tracing = config.enableOTLP ? await Tracing.create(config.otlpTracesEndpoints ?? [], logger) : Tracing.disabled()
     const engine = new Engine({
-      runtime, config, sys, db, s: schema, executorID, appVersion, appName: sys.appName, logger,
+      runtime, config, sys, executorID, appVersion, appName: sys.appName, logger,
       serialization: new Serialization(config.serializer), context, tracing,
     })
     // One process on PGlite: local wake-ups are all there is to deliver.
@@ -127,6 +130,7 @@ export async function launchSystem(
     logger.debug(`Launched executor ${executorID}, application version ${appVersion}`)
     return {
       engine,
+      db,
       dispatcher,
       watchdog,
       async stop() {

@@ -15,7 +15,6 @@ import { Batcher } from '../internal/batcher.ts'
 import { isSystemOutage, retryTransient } from '../internal/retry.ts'
 import type { ConsoleLogger } from '../logger.ts'
 import type { ContextStorage } from '../ports/context.ts'
-import type { DatabasePort } from '../ports/database.ts'
 import type { Runtime } from '../ports/runtime.ts'
 import { PORTABLE, type Serialization } from '../serialization/serializer.ts'
 import {
@@ -61,10 +60,6 @@ export interface EngineSettings {
   readonly config: DBOSConfig
   /** The system database; everything the engine stores or reads goes through it. */
   readonly sys: SystemDatabase
-  /** @deprecated transitional: use `sys` (removed once every caller has moved). */
-  readonly db: DatabasePort
-  /** @deprecated transitional: use `sys`. Quoted schema name. */
-  readonly s: string
   readonly executorID: string
   readonly appVersion: string
   readonly appName: string | null

@@ -7,6 +7,7 @@
 //
 // Node only (Playwright drives Chromium from Node), on Postgres. Chromium comes from Debian; without it the
 // test is skipped, unless PERDURE_REQUIRE_BROWSER is set, which makes it fail.
+import { rawSql } from '../support/raw-sql.ts'
 import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import type { Browser, Page } from 'playwright-core'
@@ -108,8 +109,8 @@ describeOn('postgres', 'the admin API against a page of another origin, in headl
   const servers: { close(): Promise<void> }[] = []
   let deactivations = 0
   const statusOf = async (id: string) => {
-    const { db: sysdb, s } = launchedSystem()!.engine.settings
-    const [row] = await sysdb.query<{ status: string }>(`SELECT status FROM ${s}.workflow_status WHERE workflow_uuid = $1`, [id])
+    const { query, s } = rawSql()
+    const [row] = await query<{ status: string }>(`SELECT status FROM ${s}.workflow_status WHERE workflow_uuid = $1`, [id])
     return row?.status
   }
   async function startAdmin(options: AdminOptions = {}): Promise<string> {

@@ -1,4 +1,5 @@
 // The admin HTTP server (spec §9): every endpoint, its security defaults, and body validation.
+import { rawSql } from '../support/raw-sql.ts'
 import type { Hono } from 'hono'
 import { adminDeps, createAdminApp } from '../../core/admin/app.ts'
 import { launchedSystem } from '../../core/dbos.ts'
@@ -104,8 +105,8 @@ describeEachDatabase('admin server', (db) => {
   let deactivations = 0
   const tag = (name: string) => `${name}-${db.name}`
   const engine = () => launched.engine!
-  const sql = (text: string, params: unknown[] = []) => engine().settings.db.query(text, params)
-  const schema = () => engine().settings.s
+  const sql = (text: string, params: unknown[] = []) => rawSql().query(text, params)
+  const schema = () => rawSql().s
   const backdate = (id: string, createdAt: number) =>
     sql(`UPDATE ${schema()}.workflow_status SET created_at = $2 WHERE workflow_uuid = $1`, [id, createdAt])
   const getJSON = async (path: string) => await (await call(app, 'GET', path)).json()

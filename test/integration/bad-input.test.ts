@@ -1,5 +1,5 @@
 // Bad input gets a typed error that says what to fix, and the process keeps serving.
-import { launchedSystem } from '../../core/dbos.ts'
+import { rawSql } from '../support/raw-sql.ts'
 import { perdure } from '../support/perdure.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase, describeOn } from '../support/databases.ts'
@@ -43,8 +43,8 @@ function expectRefused(outcome: unknown, field: string): void {
 
 /** Rows in the tables a refused call could have written to. */
 async function rowCounts(): Promise<Record<string, number>> {
-  const { db, s } = launchedSystem()!.engine.settings
-  const [row] = await db.query<Record<string, number>>(
+  const { query, s } = rawSql()
+  const [row] = await query<Record<string, number>>(
     `SELECT (SELECT count(*) FROM ${s}.workflow_status)::int AS workflows,
             (SELECT count(*) FROM ${s}.operation_outputs)::int AS steps,
             (SELECT count(*) FROM ${s}.notifications)::int AS messages,
@@ -58,8 +58,8 @@ async function rowCounts(): Promise<Record<string, number>> {
 
 /** Rows a workflow wrote to the communication tables. */
 async function communicationRows(workflowID: string): Promise<number> {
-  const { db, s } = launchedSystem()!.engine.settings
-  const [row] = await db.query<{ n: number }>(
+  const { query, s } = rawSql()
+  const [row] = await query<{ n: number }>(
     `SELECT ((SELECT count(*) FROM ${s}.notifications WHERE destination_uuid = $1)
            + (SELECT count(*) FROM ${s}.workflow_events WHERE workflow_uuid = $1)
            + (SELECT count(*) FROM ${s}.workflow_events_history WHERE workflow_uuid = $1)
@@ -440,8 +440,8 @@ describeEachDatabase('bad input while running', (db) => {
       .then(async (c) => (await c.destroy(), 'created'), (e: unknown) => e)
     expect(outcome).toBeInstanceOf(DBOSInitializationError)
     expect((outcome as Error).message).toMatch(/systemDatabaseSchemaName: schema "no_such_schema" .* has no DBOS tables/)
-    const { db } = launchedSystem()!.engine.settings
-    expect(await db.query(`SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'no_such_schema'`)).toEqual([])
+    const { query: db } = rawSql()
+    expect(await db(`SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = 'no_such_schema'`)).toEqual([])
     const client = await DBOSClient.create({ systemDatabaseUrl: url })
     try {
       expect(await client.listWorkflows({ limit: 1 })).toHaveLength(1)

@@ -61,7 +61,7 @@ describeEachDatabase('stream readers stop when their client leaves', (db) => {
   })
 
   it(`${READERS} dropped readers: the query rate is back to its idle baseline within 2 s`, async () => {
-    const counter = countQueries(launchedSystem()!.engine.settings.db)
+    const counter = countQueries(launchedSystem()!.db)
     try {
       // Idle baseline: the process's own polling (queues, watchdog), with the writer held in its step.
       const idleFrom = performance.now()
