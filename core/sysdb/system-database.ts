@@ -15,6 +15,11 @@ import { activeCreatedBy, garbageCollect } from './retention.ts'
 import { dropSchema, grantScript, grantStatements, migrationScript, quoteRole } from './schema-admin.ts'
 import { hasSystemTables, quoteSchema } from './schema.ts'
 import { advanceLastFired, insertScheduledWorkflow, type PublishedSchedule, publishSchedules, readSchedules, type ScheduledWorkflow, type ScheduleRow } from './schedules.ts'
+import {
+  applySchedules, deleteSchedule, insertSchedule, listSchedules, readSchedule, type ScheduleFilters, type ScheduleUpdate,
+  setScheduleStatus, updateSchedule,
+} from './schedules.ts'
+export type { ScheduleFilters, ScheduleUpdate }
 import { INTERNAL_QUEUE, type Transactional } from './sql.ts'
 import { childIDs, type ExtraColumns, readExtraColumns, readStepRows, type StepRow } from './workflow-details.ts'
 import {
@@ -363,5 +368,38 @@ export class SystemDatabase {
 
   async insertDebounced(row: NewWorkflow, delayUntil: number, debounceDeadline: number | null): Promise<InsertedWorkflow> {
     return await insertDebounced(this.#q, this.#s, row, delayUntil, debounceDeadline)
+  }
+
+  // Schedules (DBOS 5.3): schedules made at run time, by name; rows written by DBOS and Perdure alike.
+
+  /** Inserts a new schedule; DBOSConflictingRegistrationError if the name is taken. */
+  async insertSchedule(row: ScheduleRow): Promise<void> {
+    await insertSchedule(this.#q, this.#s, row)
+  }
+
+  /** Upserts schedules in one transaction, keeping each existing row's id, status and last fired slot. */
+  async applySchedules(rows: readonly ScheduleRow[]): Promise<void> {
+    await applySchedules(this.#q, this.#s, rows)
+  }
+
+  async listSchedules(filters: ScheduleFilters): Promise<ScheduleRow[]> {
+    return await listSchedules(this.#q, this.#s, filters)
+  }
+
+  async readSchedule(name: string): Promise<ScheduleRow | undefined> {
+    return await readSchedule(this.#q, this.#s, name)
+  }
+
+  async deleteSchedule(name: string): Promise<void> {
+    await deleteSchedule(this.#q, this.#s, name)
+  }
+
+  async setScheduleStatus(name: string, status: 'ACTIVE' | 'PAUSED'): Promise<void> {
+    await setScheduleStatus(this.#q, this.#s, name, status)
+  }
+
+  /** False if there is no schedule of that name. */
+  async updateSchedule(name: string, update: ScheduleUpdate): Promise<boolean> {
+    return await updateSchedule(this.#q, this.#s, name, update)
   }
 }
