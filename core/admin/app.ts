@@ -4,6 +4,8 @@ import { HTTPException } from 'hono/http-exception'
 import type { Dispatcher } from '../engine/dispatcher.ts'
 import type { Engine } from '../engine/engine.ts'
 import { createDashboard, DASHBOARD_PATH, dashboardDepsOf, isDashboardShell } from '../dashboard/app.ts'
+import { mcpDepsOf } from '../mcp/deps.ts'
+import { MCP_PATH, mcpHandler } from '../mcp/http.ts'
 import { bodyReadError, clientErrorMessage, clientErrorStatus, isBodyReadError, OperationError } from './request.ts'
 import { allowedHosts, browserGuard, requireJSON, requireToken } from './guards.ts'
 import { canonicalOrigin } from './hosts.ts'
@@ -44,6 +46,11 @@ export interface AdminOptions {
    * token, which is only on loopback.)
    */
   hosts?: readonly string[]
+  /**
+   * Offer the write tools (cancel, resume, fork, send) on `/mcp` as well as the read ones. Off by default: a model
+   * connected to the admin server only looks.
+   */
+  mcpWrites?: boolean
 }
 
 /** Request bodies are small JSON filters; anything larger is refused before it is read. */
@@ -97,7 +104,7 @@ function errorResponse(deps: AdminDeps, error: Error, c: Context): Response {
  * const server = await runtime.http.serve(app.fetch, { port: 3001, hostname: '127.0.0.1' })
  */
 export function createAdminApp(deps: AdminDeps, options: AdminOptions = {}): Hono {
-  const { token, cors = [], hosts = [] } = options
+  const { token, cors = [], hosts = [], mcpWrites = false } = options
   if (token !== undefined && (typeof token !== 'string' || token.trim() === '' || /\s/.test(token))) {
     throw new TypeError('The admin token must be a non-empty string without whitespace')
   }
@@ -151,6 +158,8 @@ export function createAdminApp(deps: AdminDeps, options: AdminOptions = {}): Hon
   registerWorkflowRoutes(app, deps)
   app.get('/', (c) => c.redirect(`${DASHBOARD_PATH}/`))
   app.route(DASHBOARD_PATH, createDashboard(dashboardDepsOf(() => deps.engine())))
+  // MCP over Streamable HTTP, behind the same guards (token, Host, Origin, JSON bodies).
+  app.all(MCP_PATH, mcpHandler(mcpDepsOf(() => deps.engine(), mcpWrites), (message) => deps.engine().settings.logger.error(message)))
 
   app.notFound((c) => c.text('Not Found', 404))
   app.onError((error, c) => errorResponse(deps, error, c))
