@@ -2,7 +2,7 @@ import type { QueueLimits } from '../queue/workflow-queue.ts'
 import type { DatabasePort, IsolationLevel, Queryable, Subscription } from '../ports/database.ts'
 import type { TimerPort } from '../ports/timer.ts'
 import { DEFAULT_RENAME_BATCH_SIZE, renameApplication, type RenamedRows, type RenameOptions } from './application-rename.ts'
-import { latestVersion, pendingOfOtherVersions, registerVersion } from './application-versions.ts'
+import { latestVersion, latestVersionRow, listVersions, pendingOfOtherVersions, promoteVersion, registerVersion, type VersionRow } from './application-versions.ts'
 import { cancelExpired } from './deadlines.ts'
 import { bounceDebounced, type DebounceTarget, type DedupHolder, insertDebounced, readDedupHolder } from './debounce.ts'
 import { listWorkflowRows, type WorkflowFilters } from './list-workflows.ts'
@@ -21,6 +21,8 @@ import {
 } from './schedules.ts'
 export type { ScheduleFilters, ScheduleUpdate }
 import { INTERNAL_QUEUE, type Transactional } from './sql.ts'
+import { type RewindRequest, rewindWorkflow } from './rewind.ts'
+import { setDelay, setPriority } from './workflow-setters.ts'
 import { childIDs, type ExtraColumns, readExtraColumns, readStepRows, type StepRow } from './workflow-details.ts'
 import {
   cancelledAmong,
@@ -45,6 +47,7 @@ export type {
   InsertedWorkflow, NewWorkflow, Outcome, PublishedSchedule, QueueRow, ReceiveAttempt, RecordedOperation,
   RenamedRows, RenameOptions, ScheduledWorkflow, ScheduleRow, StatusRow, StepRow, StreamRead, WorkflowFilters,
 }
+export type { RewindRequest, VersionRow }
 
 /**
  * The system database of one application: a database port bound once to a schema and an application name.
@@ -401,5 +404,37 @@ export class SystemDatabase {
   /** False if there is no schedule of that name. */
   async updateSchedule(name: string, update: ScheduleUpdate): Promise<boolean> {
     return await updateSchedule(this.#q, this.#s, name, update)
+  }
+
+  // DBOSClient's outbox, rewind, queue places and application versions (DBOS 5.3)
+
+  /** The same system database acting for application `appName` (null: for none), for a caller naming another. */
+  forApplication(appName: string | null): SystemDatabase {
+    return new SystemDatabase(this.#q, this.#port, this.schemaName, appName, this.kind)
+  }
+
+  async setWorkflowPriority(workflowID: string, priority: number): Promise<void> {
+    await setPriority(this.#q, this.#s, workflowID, priority)
+  }
+
+  async setWorkflowDelay(workflowID: string, delayUntil: number): Promise<void> {
+    await setDelay(this.#q, this.#s, workflowID, delayUntil)
+  }
+
+  async rewindWorkflow(r: RewindRequest): Promise<void> {
+    await rewindWorkflow(this.#q, this.#s, r)
+  }
+
+  async listVersionRows(): Promise<VersionRow[]> {
+    return await listVersions(this.#q, this.#s, this.appName)
+  }
+
+  async latestVersionRow(): Promise<VersionRow | undefined> {
+    return await latestVersionRow(this.#q, this.#s, this.appName)
+  }
+
+  /** Makes a version the latest, for application `owner`. */
+  async promoteVersion(version: string, owner: string | null): Promise<void> {
+    await promoteVersion(this.#q, this.#s, version, owner)
   }
 }
