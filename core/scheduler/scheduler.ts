@@ -38,7 +38,8 @@ interface Loop {
 
 /**
  * Fires scheduled workflows (spec §7.2). At launch `publish()` stores the declared schedules; `start()` then
- * polls `workflow_schedules` and runs one loop per active row whose workflow is registered here. Each loop
+ * polls `workflow_schedules` and runs one loop per active row whose workflow is registered here, declared in
+ * code or made at run time (createSchedule, by any DBOS or Perdure process). Each loop
  * enqueues the workflow of every slot under the deterministic ID `sched-<schedule_name>-<ISO slot>`, so every
  * executor may fire the same slot and it still runs once.
  * @example
@@ -119,13 +120,12 @@ export class Scheduler {
     if (this.#abort.signal.aborted) return
     const wanted = new Map<string, { row: ScheduleRow; reg: WorkflowRegistration; definition: string }>()
     for (const row of rows) {
-      // Dynamic schedules (other IDs) belong to DBOS's schedule API, which perdure does not implement.
-      if (row.status !== 'ACTIVE' || !row.schedule_id.startsWith(CODE_SCHEDULE_PREFIX)) continue
+      if (row.status !== 'ACTIVE') continue
       const reg = this.#registry.find(row.workflow_class_name || null, row.workflow_name)
       if (!reg) continue
       const definition = JSON.stringify([
         row.schedule, row.automatic_backfill, row.cron_timezone, row.queue_name, row.workflow_name,
-        row.workflow_class_name, row.application_name,
+        row.workflow_class_name, row.application_name, row.context,
       ])
       wanted.set(row.schedule_name, { row, reg, definition })
     }
@@ -213,6 +213,10 @@ export class Scheduler {
     const { sys, serialization, runtime, appVersion } = engine.settings
     const iso = new Date(slot).toISOString()
     const format = serialization.appFormat
+    // A schedule declared in code passes the enqueue time; one made with createSchedule, its context.
+    const second = row.schedule_id.startsWith(CODE_SCHEDULE_PREFIX)
+      ? new Date(runtime.timer.now())
+      : await serialization.decode(row.context, null)
     const queueName = row.queue_name ?? INTERNAL_QUEUE
     const created = await sys.insertScheduledWorkflow({
       workflowID: `sched-${row.schedule_name}-${iso}`,
@@ -224,7 +228,7 @@ export class Scheduler {
       fallbackVersion: appVersion,
       applicationID: runtime.env('DBOS__APPID') ?? '',
       serialization: format,
-      inputs: await serialization.encodeArgs([new Date(slot), new Date(runtime.timer.now())], format),
+      inputs: await serialization.encodeArgs([new Date(slot), second], format),
       token: crypto.randomUUID(),
     })
     if (created) engine.onEnqueue(queueName)
