@@ -1,18 +1,16 @@
 import type { WorkflowStatus } from '../engine/status.ts'
 import type { StepInfo } from '../engine/steps-info.ts'
 import { Signals } from '../engine/signals.ts'
-import { newWorkflowID } from '../engine/workflow-ids.ts'
 import { checkStreamRead, nextValue, streamValues, type ReaderContext } from '../engine/streams.ts'
 import { checkEventRead, waitForEvent } from '../engine/events.ts'
 import { validateClientConfig } from '../config.ts'
-import { checkClassName, checkLookupID, checkOptionalText, checkOptionalTimeoutMS, checkText, MAX_NAME_BYTES } from '../internal/input-checks.ts'
+import { checkLookupID } from '../internal/input-checks.ts'
 import {
   DBOSAwaitedWorkflowCancelledError,
   DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
   DBOSStreamTimeoutError,
 } from '../errors.ts'
 import type { Runtime } from '../ports/runtime.ts'
-import { asDuplicate, validateEnqueue } from '../queue/enqueue.ts'
 import { currentRuntime } from '../runtime.ts'
 import { type DBOSSerializer, PORTABLE, Serialization } from '../serialization/serializer.ts'
 import type { SystemDatabase } from '../sysdb/system-database.ts'
@@ -21,6 +19,12 @@ import { cancelWorkflows, deleteWorkflows, type ForkOptions, forkWorkflow, resum
 import { getWorkflowStatus, listQueuedWorkflows, listWorkflows, listWorkflowSteps } from '../management/inspect.ts'
 import type { GetWorkflowsInput } from '../management/list-input.ts'
 import { sendMessage } from '../management/send.ts'
+import { enqueueByName } from '../management/enqueue.ts'
+import { getLatestApplicationVersion, listApplicationVersions, setLatestApplicationVersion, type VersionInfo } from '../management/application-versions.ts'
+import { type SetWorkflowDelayOptions, setWorkflowDelay, setWorkflowPriority } from '../management/queue-place.ts'
+import { type RewindOptions, rewindWorkflow } from '../management/rewind.ts'
+import { type DebouncedEnqueue, debounceDelayedWorkflow, type DebounceParams, type DebounceResult, enqueueDebounced } from './debounce.ts'
+import { foreignTransaction } from './foreign-transaction.ts'
 
 /** Options of `DBOSClient.create`. */
 export interface DBOSClientConfig {
@@ -133,37 +137,11 @@ export class DBOSClient {
     return await this.#enqueue(options, PORTABLE, () => this.#serialization.encodeArgs(positionalArgs, PORTABLE))
   }
 
-  async #enqueue<R>(options: ClientEnqueueOptions, format: string, encode: () => Promise<string>): Promise<ClientHandle<R>> {
-    const workflowID = newWorkflowID(options.workflowID)
-    checkText('workflowName', options.workflowName)
-    checkClassName('workflowClassName', options.workflowClassName)
-    checkClassName('workflowConfigName', options.workflowConfigName)
-    checkOptionalText('appVersion', options.appVersion, MAX_NAME_BYTES)
-    const params = {
-      workflowID,
-      queueName: options.queueName,
-      enqueueOptions: {
-        ...(options.deduplicationID !== undefined ? { deduplicationID: options.deduplicationID } : {}),
-        ...(options.priority !== undefined ? { priority: options.priority } : {}),
-        ...(options.queuePartitionKey !== undefined ? { queuePartitionKey: options.queuePartitionKey } : {}),
-      },
-    }
-    // Like DBOS clients, any queue name is accepted: its executors may not have published it yet.
-    const timeoutMS = checkOptionalTimeoutMS('workflowTimeoutMS', options.workflowTimeoutMS)
-    await validateEnqueue(params, async () => true)
-    const inputs = await encode()
-    await this.#sys.insertWorkflows([{
-      workflowID, status: 'ENQUEUED', name: options.workflowName, className: options.workflowClassName || null,
-      configName: options.workflowConfigName || null, queueName: options.queueName, executorID: '',
-      applicationVersion: options.appVersion ?? null, applicationID: '', recoveryAttempts: 0,
-      timeoutMS: timeoutMS ?? null, deadlineEpochMS: null,
-      deduplicationID: options.deduplicationID ?? null, priority: options.priority ?? 0,
-      queuePartitionKey: options.queuePartitionKey ?? null, parentWorkflowID: null, serialization: format,
-      token: crypto.randomUUID(), inputs, applicationName: this.#sys.appName, authenticatedUser: '', authenticatedRoles: '[]',
-    }]).catch((e: unknown) => {
-      throw asDuplicate(e, workflowID, params)
-    })
-    return this.retrieveWorkflow<R>(workflowID)
+  /** Through `sys`: the pool, or a caller's transaction (the outbox). */
+  async #enqueue<R>(
+    options: ClientEnqueueOptions, format: string, encode: () => Promise<string>, sys = this.#sys,
+  ): Promise<ClientHandle<R>> {
+    return this.retrieveWorkflow<R>(await enqueueByName(sys, options, format, encode))
   }
 
   /** Sends a message; with an idempotency key, sending twice delivers once. */
@@ -307,5 +285,108 @@ export class DBOSClient {
 
   #pause(): Promise<void> {
     return new Promise<void>((r) => this.#runtime.timer.schedule(POLL_MS, r))
+  }
+
+  // Transactional outbox, debouncing, rewind, queue places and application versions (DBOS 5.3)
+
+  /** The application this client acts for; undefined when it writes unclaimed rows. */
+  get applicationName(): string | undefined {
+    return this.#sys.appName ?? undefined
+  }
+
+  /** Encodes and decodes values as this client stores them (its configured serializer, or the default format). */
+  get serializer(): DBOSSerializer {
+    const s = this.#serialization
+    return { name: () => s.appFormat, stringify: (value) => s.encode(value), parse: (text) => s.decode(text, s.appFormat) }
+  }
+
+  /**
+   * Enqueues a workflow inside a transaction the caller owns, so it commits or rolls back with the caller's own
+   * writes: `transaction` is the `sql` of postgres.js's `sql.begin(sql => ...)` (or Bun.SQL's), or a node-postgres
+   * client after BEGIN, on this client's system database. The workflow exists, and the handle resolves, only once
+   * the caller commits.
+   */
+  async enqueueInTransaction<T extends (...args: never[]) => unknown = (...args: unknown[]) => unknown>(
+    transaction: unknown,
+    options: ClientEnqueueOptions,
+    ...args: Parameters<T>
+  ): Promise<ClientHandle<Awaited<ReturnType<T>>>> {
+    const sys = this.#sys.within(foreignTransaction(transaction, 'enqueueInTransaction'))
+    const format = options.serializationType === 'portable' ? PORTABLE : this.#serialization.appFormat
+    return await this.#enqueue(options, format, () => this.#serialization.encodeArgs(args as unknown[], format), sys)
+  }
+
+  /** enqueuePortable inside a caller's transaction (see enqueueInTransaction). */
+  async enqueuePortableInTransaction<R = unknown>(
+    transaction: unknown,
+    options: Omit<ClientEnqueueOptions, 'serializationType'>,
+    positionalArgs: unknown[],
+    namedArgs?: Record<string, unknown>,
+  ): Promise<ClientHandle<R>> {
+    if (namedArgs && Object.keys(namedArgs).length > 0) {
+      throw new TypeError('enqueuePortableInTransaction: named arguments are not supported; pass every argument positionally')
+    }
+    const sys = this.#sys.within(foreignTransaction(transaction, 'enqueuePortableInTransaction'))
+    return await this.#enqueue(options, PORTABLE, () => this.#serialization.encodeArgs(positionalArgs, PORTABLE), sys)
+  }
+
+  /**
+   * Sends a message inside a transaction the caller owns (see enqueueInTransaction): the destination receives it
+   * only once the caller commits. A missing destination fails the statement, which aborts the caller's transaction.
+   */
+  async sendInTransaction<T>(
+    transaction: unknown, destinationID: string, message: T, topic?: string, idempotencyKey?: string,
+    options: { serializationType?: 'portable' | 'native' } = {},
+  ): Promise<void> {
+    const sys = this.#sys.within(foreignTransaction(transaction, 'sendInTransaction'))
+    await sendMessage(sys, this.#serialization, { destinationID, message, topic, idempotencyKey, serializationType: options.serializationType })
+  }
+
+  /** Enqueues a fresh debounced workflow (for a debouncer driven through this client); returns its ID. */
+  async enqueueDebounced(
+    options: DebouncedEnqueue & { serializationType?: 'portable' | 'native' }, debounceDeadlineEpochMS: number | undefined, args: unknown[],
+  ): Promise<string> {
+    const format = options.serializationType === 'portable' ? PORTABLE : this.#serialization.appFormat
+    const encode = () => this.#serialization.encodeArgs(args, format)
+    return await enqueueDebounced(this.#sys, options, debounceDeadlineEpochMS, format, encode, this.#runtime.timer.now())
+  }
+
+  /** Extends the debounced DELAYED workflow holding a key, or reports who holds it (for a debouncer). */
+  async debounceDelayedWorkflow(params: DebounceParams): Promise<DebounceResult> {
+    return await debounceDelayedWorkflow(this.#sys, params)
+  }
+
+  /**
+   * Rewinds a finished workflow: its history from `startStep` (default 0) on is dropped and it runs again from
+   * there, under its own ID, on `queueName` (default the internal queue). Cancel a running workflow first.
+   */
+  async rewindWorkflow<R = unknown>(workflowID: string, options: RewindOptions = {}): Promise<ClientHandle<R>> {
+    await rewindWorkflow(this.#sys, workflowID, options)
+    return this.retrieveWorkflow<R>(workflowID)
+  }
+
+  /** Sets the priority of a workflow still waiting on its queue (0 runs first). */
+  async setWorkflowPriority(workflowID: string, priority: number): Promise<void> {
+    await setWorkflowPriority(this.#sys, workflowID, priority)
+  }
+
+  /** Moves the end of a DELAYED workflow's delay: seconds from now, or `{ delaySeconds }` / `{ delayUntilEpochMS }`. */
+  async setWorkflowDelay(workflowID: string, options: number | SetWorkflowDelayOptions): Promise<void> {
+    await setWorkflowDelay(this.#sys, workflowID, options, this.#runtime.timer.now())
+  }
+
+  /** The application versions this client's application sees, latest first. */
+  async listApplicationVersions(): Promise<VersionInfo[]> {
+    return await listApplicationVersions(this.#sys)
+  }
+
+  /** The latest application version; DBOSInitializationError when none is registered. */
+  async getLatestApplicationVersion(): Promise<VersionInfo> {
+    return await getLatestApplicationVersion(this.#sys)
+  }
+
+  /** Makes a version the latest, acting for `applicationName` (default: this client's application). */
+  async setLatestApplicationVersion(versionName: string, options: { applicationName?: string } = {}): Promise<void> {
+    await setLatestApplicationVersion(this.#sys, versionName, options)
   }
 }
