@@ -38,6 +38,8 @@ import { parseCrontab } from './scheduler/crontab.ts'
 import { declareSchedule, type ScheduleConfig } from './scheduler/schedules.ts'
 import { setDebouncerContext } from './debouncer/debouncer.ts'
 import { methodDecorator, type StandardMethodDecorator, type StartableMethods } from './decorators.ts'
+import { DBOSError as ScheduleError } from './errors.ts'
+import * as schedules from './management/schedules.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
 export interface StartWorkflowParams {
@@ -551,6 +553,121 @@ export class DBOS {
   /** True between a successful launch and shutdown. */
   static get isInitialized(): boolean {
     return launched !== undefined
+  }
+
+  // Schedules (DBOS 5.3): stored in workflow_schedules, fired by every executor of the owning application.
+
+  /**
+   * Stores an active schedule that runs `workflowFn(slot, context)` at every slot of a crontab, on every
+   * executor of this application (once per slot), until paused or deleted. From a workflow it is a step.
+   * @example await DBOS.createSchedule({ scheduleName: 'report', workflowFn: report, schedule: '0 3 * * *', context: { to: 'ops' } })
+   */
+  static async createSchedule(options: {
+    scheduleName: string
+    workflowFn: schedules.ScheduledWorkflowFn
+    schedule: string
+    context?: unknown
+    options?: schedules.ScheduleOptions
+  }): Promise<void> {
+    const host = schedules.executorHost(engine())
+    const { workflowFn, options: extra, ...rest } = options ?? ({} as Partial<typeof options>)
+    const definition = {
+      ...DBOS.#scheduleTarget(workflowFn), ...rest, ...schedules.scheduleOptions(extra), applicationName: host.sys.appName,
+    } as schedules.ScheduleDefinition
+    await recordedInternal('DBOS.createSchedule', () => schedules.createSchedule(host, definition))
+  }
+
+  /** Schedules by name; without `applicationName`, this application's and the unclaimed ones. */
+  static async listSchedules(filters?: schedules.ScheduleListFilters): Promise<schedules.WorkflowSchedule[]> {
+    const host = schedules.executorHost(engine())
+    return await recordedInternal('DBOS.listSchedules', () => schedules.listSchedules(host, filters))
+  }
+
+  /** The schedule of that name, or null. */
+  static async getSchedule(name: string): Promise<schedules.WorkflowSchedule | null> {
+    const host = schedules.executorHost(engine())
+    return await recordedInternal('DBOS.getSchedule', () => schedules.getSchedule(host, name))
+  }
+
+  /** Deletes a schedule (runs already enqueued stay); an unknown name is no error. */
+  static async deleteSchedule(name: string): Promise<void> {
+    const host = schedules.executorHost(engine())
+    await recordedInternal('DBOS.deleteSchedule', () => schedules.deleteSchedule(host, name))
+  }
+
+  /** Stops a schedule firing, on every executor, until resumed; an unknown name is no error. */
+  static async pauseSchedule(name: string): Promise<void> {
+    const host = schedules.executorHost(engine())
+    await recordedInternal('DBOS.pauseSchedule', () => schedules.setScheduleStatus(host, name, 'PAUSED'))
+  }
+
+  /** Lets a paused schedule fire again from its next slot; an unknown name is no error. */
+  static async resumeSchedule(name: string): Promise<void> {
+    const host = schedules.executorHost(engine())
+    await recordedInternal('DBOS.resumeSchedule', () => schedules.setScheduleStatus(host, name, 'ACTIVE'))
+  }
+
+  /** Changes the given fields of a schedule (null clears a time zone or queue); DBOSError for an unknown name. */
+  static async updateSchedule(name: string, updates: schedules.ScheduleChanges): Promise<void> {
+    const host = schedules.executorHost(engine())
+    await recordedInternal('DBOS.updateSchedule', () => schedules.updateSchedule(host, name, updates))
+  }
+
+  /**
+   * Creates or redefines these schedules at once; an existing one keeps its status and last fired slot.
+   * @example await DBOS.applySchedules([{ scheduleName: 'report', workflowFn: report, schedule: '0 3 * * *' }])
+   */
+  static async applySchedules(list: Array<{
+    scheduleName: string
+    workflowFn: schedules.ScheduledWorkflowFn
+    schedule: string
+    context?: unknown
+    automaticBackfill?: boolean
+    cronTimezone?: string
+    queueName?: string
+  }>): Promise<void> {
+    const host = schedules.executorHost(engine())
+    DBOS.#outsideWorkflows('applySchedules')
+    if (!Array.isArray(list)) throw new ScheduleError('applySchedules takes an array of schedules')
+    await schedules.applySchedules(host, list.map(({ workflowFn, ...rest }) => ({
+      ...DBOS.#scheduleTarget(workflowFn), ...rest, applicationName: host.sys.appName,
+    })))
+  }
+
+  /** Runs a schedule's workflow now, with the current time as its slot; DBOSError for an unknown name. */
+  static async triggerSchedule(name: string): Promise<WorkflowHandle<unknown>> {
+    const host = schedules.executorHost(engine())
+    DBOS.#outsideWorkflows('triggerSchedule')
+    return new Handle<unknown>(engine, await schedules.triggerSchedule(host, name))
+  }
+
+  /**
+   * Enqueues every slot of a schedule in [start, end) that has not run yet (the IDs are the slots' own);
+   * returns a handle per slot. DBOSError for an unknown name.
+   */
+  static async backfillSchedule(name: string, start: Date, end: Date): Promise<WorkflowHandle<unknown>[]> {
+    const host = schedules.executorHost(engine())
+    DBOS.#outsideWorkflows('backfillSchedule')
+    const ids = await schedules.backfillSchedule(host, name, start, end)
+    return ids.map((id) => new Handle<unknown>(engine, id))
+  }
+
+  /** The registered workflow a schedule runs: a function or a static method, not an instance method. */
+  static #scheduleTarget(fn: unknown): { workflowName: string; workflowClassName: string } {
+    const reg = typeof fn === 'function' ? registry.ofWrapper(fn) : undefined
+    if (!reg) {
+      const name = typeof fn === 'function' ? fn.name || 'anonymous' : String(fn)
+      throw new DBOSNotRegisteredError(name, `A schedule needs a registered workflow as workflowFn; '${name}' is not one`)
+    }
+    if (reg.instanceMethod) {
+      throw new ScheduleError(`Cannot schedule instance method "${reg.name}". Only static methods and free functions can be used in schedules.`)
+    }
+    return { workflowName: reg.name, workflowClassName: reg.className }
+  }
+
+  /** These operations enqueue workflows outside the caller's history, so a workflow cannot replay them. */
+  static #outsideWorkflows(operation: string): void {
+    if (frame()) throw new ScheduleError(`${operation} cannot be called from within a workflow`)
   }
 }
 

@@ -1,4 +1,5 @@
 import * as v from 'valibot'
+import type { Engine } from '../engine/engine.ts'
 import { DBOSError } from '../errors.ts'
 import { checkText, MAX_KEY_BYTES, MAX_NAME_BYTES } from '../internal/input-checks.ts'
 import { nextSlot, parseCrontab } from '../scheduler/crontab.ts'
@@ -94,6 +95,30 @@ const changesSchema = v.strictObject({
   cronTimezone: nullableText,
   queueName: nullableText,
 })
+
+const optionsSchema = v.strictObject({
+  automaticBackfill: v.optional(v.boolean()),
+  cronTimezone: v.optional(v.string()),
+  queueName: v.optional(v.string()),
+})
+
+/** Checks `createSchedule`'s options: an unknown one is an error rather than ignored. */
+export function scheduleOptions(options: unknown): ScheduleOptions {
+  return parse(optionsSchema, options, 'schedule options')
+}
+
+/** The host of a launched executor: its runs get its version when their owner has none. */
+export function executorHost(engine: Engine): ScheduleHost {
+  const { sys, serialization, runtime, appVersion } = engine.settings
+  return {
+    sys,
+    serialization,
+    now: () => runtime.timer.now(),
+    fallbackVersion: appVersion,
+    applicationID: runtime.env('DBOS__APPID') ?? '',
+    onEnqueue: (queueName) => engine.onEnqueue(queueName),
+  }
+}
 
 function parse<T>(schema: v.GenericSchema<unknown, T>, input: unknown, what: string): T {
   const result = v.safeParse(schema, input ?? {})
