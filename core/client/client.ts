@@ -25,6 +25,7 @@ import { type SetWorkflowDelayOptions, setWorkflowDelay, setWorkflowPriority } f
 import { type RewindOptions, rewindWorkflow } from '../management/rewind.ts'
 import { type DebouncedEnqueue, debounceDelayedWorkflow, type DebounceParams, type DebounceResult, enqueueDebounced } from './debounce.ts'
 import { foreignTransaction } from './foreign-transaction.ts'
+import * as schedules from '../management/schedules.ts'
 
 /** Options of `DBOSClient.create`. */
 export interface DBOSClientConfig {
@@ -388,5 +389,92 @@ export class DBOSClient {
   /** Makes a version the latest, acting for `applicationName` (default: this client's application). */
   async setLatestApplicationVersion(versionName: string, options: { applicationName?: string } = {}): Promise<void> {
     await setLatestApplicationVersion(this.#sys, versionName, options)
+  }
+
+  // Schedules (DBOS 5.3): the same operations as DBOS's, acting for `applicationName` or this client's application.
+
+  /** Runs a client's schedule operations: its runs get any version when their owner has registered none. */
+  get #scheduleHost(): schedules.ScheduleHost {
+    return {
+      sys: this.#sys, serialization: this.#serialization, now: () => this.#runtime.timer.now(), fallbackVersion: null, applicationID: '',
+    }
+  }
+
+  /**
+   * Stores an active schedule of the workflow named `workflowName`, owned by `applicationName` (default: the
+   * client's; with neither, every application on the database runs it).
+   */
+  async createSchedule(options: {
+    scheduleName: string
+    workflowName: string
+    workflowClassName?: string
+    schedule: string
+    context?: unknown
+    options?: schedules.ScheduleOptions
+    applicationName?: string
+  }): Promise<void> {
+    const { options: extra, applicationName, ...rest } = options ?? ({} as Partial<typeof options>)
+    await schedules.createSchedule(this.#scheduleHost, {
+      ...rest, ...schedules.scheduleOptions(extra), applicationName: applicationName ?? this.#sys.appName,
+    } as schedules.ScheduleDefinition)
+  }
+
+  /** Schedules by name; without `applicationName`, the client's application's and the unclaimed ones. */
+  async listSchedules(filters?: schedules.ScheduleListFilters): Promise<schedules.WorkflowSchedule[]> {
+    return await schedules.listSchedules(this.#scheduleHost, filters)
+  }
+
+  /** The schedule of that name, or null. */
+  async getSchedule(name: string): Promise<schedules.WorkflowSchedule | null> {
+    return await schedules.getSchedule(this.#scheduleHost, name)
+  }
+
+  /** Deletes a schedule; an unknown name is no error. */
+  async deleteSchedule(name: string): Promise<void> {
+    await schedules.deleteSchedule(this.#scheduleHost, name)
+  }
+
+  /** Stops a schedule firing until resumed; an unknown name is no error. */
+  async pauseSchedule(name: string): Promise<void> {
+    await schedules.setScheduleStatus(this.#scheduleHost, name, 'PAUSED')
+  }
+
+  /** Lets a paused schedule fire again; an unknown name is no error. */
+  async resumeSchedule(name: string): Promise<void> {
+    await schedules.setScheduleStatus(this.#scheduleHost, name, 'ACTIVE')
+  }
+
+  /** Changes the given fields of a schedule; DBOSError for an unknown name. */
+  async updateSchedule(name: string, updates: schedules.ScheduleChanges): Promise<void> {
+    await schedules.updateSchedule(this.#scheduleHost, name, updates)
+  }
+
+  /** Creates or redefines these schedules at once; an existing one keeps its status and last fired slot. */
+  async applySchedules(list: Array<{
+    scheduleName: string
+    workflowName: string
+    workflowClassName?: string
+    schedule: string
+    context?: unknown
+    automaticBackfill?: boolean
+    cronTimezone?: string
+    queueName?: string
+    applicationName?: string
+  }>): Promise<void> {
+    if (!Array.isArray(list)) throw new TypeError('applySchedules takes an array of schedules')
+    await schedules.applySchedules(this.#scheduleHost, list.map(({ applicationName, ...rest }) => ({
+      ...rest, applicationName: applicationName ?? this.#sys.appName,
+    })))
+  }
+
+  /** Runs a schedule's workflow now, with the current time as its slot; DBOSError for an unknown name. */
+  async triggerSchedule(name: string): Promise<ClientHandle<unknown>> {
+    return this.retrieveWorkflow(await schedules.triggerSchedule(this.#scheduleHost, name))
+  }
+
+  /** Enqueues every slot of a schedule in [start, end) that has not run yet; a handle per slot. */
+  async backfillSchedule(name: string, start: Date, end: Date): Promise<ClientHandle<unknown>[]> {
+    const ids = await schedules.backfillSchedule(this.#scheduleHost, name, start, end)
+    return ids.map((id) => this.retrieveWorkflow(id))
   }
 }
