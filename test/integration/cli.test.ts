@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import postgres from 'postgres'
 import { launchedSystem } from '../../core/dbos.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { Child } from '../support/child.ts'
@@ -200,11 +201,119 @@ describeOn('postgres', 'perdure CLI against a running application', (db) => {
     refused(await perdureCli(['workflow', 'list', '--db', other]), 1, /schema "dbos" .* has no system tables: run `perdure migrate`/i)
   })
 
+  it('resets: refuses without -y and a terminal, drops only the system schema with -y, and migrate makes it again', async () => {
+    const fresh = db.fresh()
+    expect((await perdureCli(['migrate', '--db', fresh])).code).toBe(0)
+    const sql = postgres(fresh, { max: 1, onnotice: () => {} })
+    try {
+      // The application's own table beside the system tables, in the same database.
+      await sql.unsafe('CREATE TABLE public.app_orders (id int); INSERT INTO public.app_orders VALUES (1)')
+      refused(await perdureCli(['reset', '--db', fresh]), 2, /not a terminal.*pass -y/)
+      expect(await json(['workflow', 'list', '--db', fresh])).toEqual([])
+
+      const reset = await perdureCli(['reset', '-y', '--db', fresh])
+      expect({ code: reset.code, stderr: reset.stderr }).toEqual({ code: 0, stderr: '' })
+      expect(reset.stdout).toMatch(/^Dropped schema "dbos" of postgres:/)
+      expect(await sql`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'dbos'`).toEqual([{ n: 0 }])
+      expect(await sql`SELECT id FROM public.app_orders`).toEqual([{ id: 1 }])
+      refused(await perdureCli(['workflow', 'list', '--db', fresh]), 1, /has no system tables/)
+
+      expect((await perdureCli(['migrate', '--db', fresh])).code).toBe(0)
+      expect(await json(['workflow', 'list', '--db', fresh])).toEqual([])
+    } finally {
+      await sql.end({ timeout: 5 })
+    }
+  })
+
+  it('prints the fresh install, which applies to an empty database as migrate would create it, and the grants', async () => {
+    const printed = await perdureCli(['schema', '--print-migrations', 'all', '-s', 'cli_printed'])
+    expect({ code: printed.code, stderr: printed.stderr }).toEqual({ code: 0, stderr: '' })
+    const fresh = db.fresh()
+    expect((await perdureCli(['migrate', '--db', fresh])).code).toBe(0)
+    const role = `perdure_cli_${crypto.randomUUID().replace(/-/g, '').slice(0, 12)}`
+    const sql = postgres(fresh, { max: 1, onnotice: () => {} })
+    try {
+      await sql.unsafe(printed.stdout)
+      const migrated = await perdureCli(['migrate', '--db', fresh, '--schema', 'cli_printed'])
+      expect(migrated.stdout).toMatch(/schema "cli_printed" .* current version/)
+      expect(await sql`SELECT version::int FROM cli_printed.dbos_migrations`).toEqual([{ version: 123 }])
+      // Column for column, index for index and function for function what `migrate` made in schema dbos.
+      const shape = async (schema: string) => ({
+        columns: await sql`SELECT table_name, column_name, data_type, column_default, is_nullable FROM information_schema.columns
+                            WHERE table_schema = ${schema} ORDER BY 1, 2`,
+        indexes: await sql`SELECT indexname, replace(indexdef, ' ON ' || ${schema} || '.', ' ON ') AS def FROM pg_indexes
+                            WHERE schemaname = ${schema} ORDER BY 1`,
+        functions: await sql`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = ${schema} ORDER BY 1`,
+      })
+      const [printedShape, migratedShape] = [await shape('cli_printed'), await shape('dbos')]
+      expect(printedShape.columns.map((c) => ({ ...c, column_default: String(c.column_default).replace('cli_printed', 'dbos') })))
+        .toEqual(migratedShape.columns.map((c) => ({ ...c, column_default: String(c.column_default) })))
+      expect(printedShape.indexes).toEqual(migratedShape.indexes)
+      expect(printedShape.functions).toEqual(migratedShape.functions)
+
+      // The grants, printed and then run by `schema -r`.
+      await sql.unsafe(`CREATE ROLE ${role}`)
+      const grants = await perdureCli(['schema', '--print-user-role', '-r', role, '-s', 'cli_printed'])
+      expect(grants.stdout).toMatch(new RegExp(`^GRANT USAGE ON SCHEMA "cli_printed" TO "${role}";$`, 'm'))
+      await sql.unsafe(grants.stdout)
+      expect((await perdureCli(['schema', fresh, '-r', role])).code).toBe(0)
+      const [can] = await sql`SELECT has_table_privilege(${role}, 'cli_printed.workflow_status', 'INSERT') AS printed,
+                                     has_table_privilege(${role}, 'dbos.workflow_status', 'INSERT') AS granted`
+      expect(can).toEqual({ printed: true, granted: true })
+    } finally {
+      await sql.unsafe(`DROP OWNED BY ${role}`).catch(() => {})
+      await sql.unsafe(`DROP ROLE IF EXISTS ${role}`).catch(() => {})
+      await sql.end({ timeout: 5 })
+    }
+  })
+
   it('refuses an unknown workflow ID and a bad schema name with exit code 2', async () => {
     refused(await perdureCli(['workflow', 'get', 'cli-none', '--db', url]), 2, /No workflow with ID "cli-none"/)
     refused(await perdureCli(['workflow', 'steps', 'cli-none', '--db', url]), 2, /No workflow with ID "cli-none"/)
     refused(await perdureCli(['workflow', 'resume', 'cli-none', '--db', url]), 2, /cli-none/)
     refused(await perdureCli(['workflow', 'list', '--db', url, '--schema', 'no-dashes']), 2, /Invalid schema name/)
+  })
+})
+
+describeOn('postgres', 'perdure rename-application', (db) => {
+  let url = ''
+  beforeAll(() => {
+    url = db.fresh()
+  })
+  afterAll(async () => {
+    await Child.killAll()
+    await DBOS.shutdown()
+    await db.dropAll()
+  })
+
+  it('gives the new name the old one\'s workflows: an app launched under it lists them and finishes the pending one', async () => {
+    DBOS.setConfig({ name: 'cli-old-name', systemDatabaseUrl: url, applicationVersion: 'cli-rn-v1' })
+    await DBOS.launch()
+    expect(await DBOS.startWorkflow(twoSteps, { workflowID: 'rn-done' })(1).then((h) => h.getResult())).toEqual({ a: 2, b: 4 })
+    await DBOS.startWorkflow(waiting, { workflowID: 'rn-wait' })()
+    await waitFor('the workflow to wait for its message', async () => ((await DBOS.listWorkflowSteps('rn-wait'))?.length ?? 0) >= 2 || undefined)
+    await DBOS.shutdown()
+
+    // Under the new name nothing is there yet.
+    expect(await json(['workflow', 'list', '--db', url, '-a', 'cli-new-name'])).toEqual([])
+    refused(await perdureCli(['rename-application', '-f', 'cli-old-name', '-t', 'cli-new-name', '--db', url]), 2, /not a terminal.*pass -y/)
+    const moved = await json<Record<string, number>>(
+      ['rename-application', '-f', 'cli-old-name', '-t', 'cli-new-name', '--batch-size', '1', '-y', '--db', url])
+    expect(moved).toMatchObject({ workflows: 2, versions: 1 })
+    expect(moved.steps).toBeGreaterThanOrEqual(3)
+    expect(moved.queues).toBeGreaterThanOrEqual(1)
+    const listed = await json<StatusJson[]>(['workflow', 'list', '--db', url, '-a', 'cli-new-name'])
+    expect(listed.map((w) => w.workflowID).sort()).toEqual(['rn-done', 'rn-wait'])
+    const table = await perdureCli(['rename-application', '-f', 'cli-old-name', '-t', 'cli-new-name', '-y', '--db', url])
+    expect(table.stdout).toMatch(/^workflows:\s+0$/m)
+
+    DBOS.setConfig({ name: 'cli-new-name', systemDatabaseUrl: url, applicationVersion: 'cli-rn-v1' })
+    await DBOS.launch()
+    expect((await DBOS.listWorkflows({ workflowName: 'cliTwoSteps' })).map((w) => w.workflowID)).toEqual(['rn-done'])
+    // Recovered under the new name, the waiting workflow takes its message and finishes.
+    await waitFor('rn-wait to run again', async () => launchedSystem()!.engine.localOutcome('rn-wait') !== undefined || undefined, 30_000)
+    await DBOS.send('rn-wait', 'renamed', 'go')
+    expect(await DBOS.retrieveWorkflow('rn-wait').getResult()).toBe('renamed')
   })
 })
 
@@ -246,6 +355,25 @@ describeOn('pglite', 'perdure CLI: bad input, help, and an embedded database', (
     runs.forEach((run, i) => refused(run, 2, cases[i]![1]))
   })
 
+  it('refuses bad input to reset, rename-application and schema printing, before connecting', async () => {
+    const pg = 'postgres://postgres@127.0.0.1:5432/perdure_cli_never_opened'
+    const cases: [string[], RegExp][] = [
+      [['reset', '--db', pg], /not a terminal, so nobody can confirm: pass -y/],
+      [['rename-application', '-f', 'a', '--db', pg], /Missing option --to/],
+      [['rename-application', '-t', 'b', '-y', '--db', pg], /Nothing to re-own: pass --from, --adopt-unclaimed-rows, or both/],
+      [['rename-application', '-f', 'b', '-t', 'b', '-y', '--db', pg], /--from and --to are both "b"/],
+      [['rename-application', '-f', 'a', '-t', 'b', '--batch-size', '0', '-y', '--db', pg], /--batch-size must be a whole number from 1/],
+      [['schema', '--print-migrations', 'some'], /--print-migrations takes 'all' or a migration number/],
+      [['schema', '--print-migrations', '50'], /shared migrations 100 to 123/],
+      [['schema', '--print-migrations', '124'], /from 1 to 123/],
+      [['schema', '--print-user-role'], /--print-user-role needs --app-role/],
+      [['schema', '--print-user-role', '-r', 'x', '--print-migrations', 'all'], /cannot be combined/],
+      [['schema', '--print-migrations', 'all', '-s', 'no-dashes'], /Invalid schema name/],
+    ]
+    const runs = await Promise.all(cases.map(([args]) => perdureCli(args)))
+    runs.forEach((run, i) => refused(run, 2, cases[i]![1]))
+  })
+
   it('says so, with exit code 1, when the database cannot be reached', async () => {
     const run = await perdureCli(['workflow', 'list', '--db', 'postgres://postgres@127.0.0.1:1/nothing'])
     refused(run, 1, /Cannot connect to the system database at postgres:\/\/postgres@127\.0\.0\.1:1\/nothing/)
@@ -270,10 +398,15 @@ describeOn('pglite', 'perdure CLI: bad input, help, and an embedded database', (
     expect(helpWord.stdout).toMatch(/-q, --queue <name>/)
   })
 
-  it('migrates an embedded database and lists it', async () => {
+  it('migrates an embedded database, lists it, resets it and migrates it again', async () => {
     const url = `file:${join(dir, 'embedded')}`
     const migrated = await perdureCli(['migrate', '--db', url])
     expect({ code: migrated.code, stderr: migrated.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(await json(['workflow', 'list', '--db', url])).toEqual([])
+
+    expect((await perdureCli(['reset', '--yes', '--db', url])).code).toBe(0)
+    refused(await perdureCli(['workflow', 'list', '--db', url]), 1, /has no system tables/)
+    expect((await perdureCli(['migrate', '--db', url])).code).toBe(0)
     expect(await json(['workflow', 'list', '--db', url])).toEqual([])
   })
 })
