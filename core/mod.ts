@@ -23,3 +23,5 @@ export { ConfiguredInstance } from './engine/configured-instance.ts'
 export type { StartableMethods } from './decorators.ts'
 export { Debouncer, type DebouncerConfig } from './debouncer/debouncer.ts'
 export type { ScheduleConfig, ScheduleMode } from './scheduler/schedules.ts'
+// Schedules (DBOS 5.3)
+export type { ScheduledWorkflowFn, ScheduleOptions, WorkflowSchedule } from './management/schedules.ts'
