@@ -17,6 +17,7 @@ const DOCS = ['skills/perdure/SKILL.md', 'skills/perdure/PROMPT.md']
 const PROGRAM_TIMEOUT_MS = 90_000
 
 const g = globalThis as { Bun?: unknown; Deno?: unknown }
+const onNode = !g.Bun && !g.Deno
 const blocks: CodeBlock[] = DOCS.flatMap((doc) => codeBlocks(doc, readFileSync(join(root, doc), 'utf8')))
 const programs = blocks.filter((block) => block.complete)
 
@@ -54,6 +55,11 @@ function linkPerdure(scratch: string): string {
   return importMap
 }
 
+/** Where `program` is written in `scratch`. */
+function programFile(scratch: string, program: CodeBlock): string {
+  return join(scratch, `${program.doc.replace(/\W+/g, '-')}-${program.line}.ts`)
+}
+
 /** The command that runs `file` on the runtime running the tests. */
 function programCommand(file: string, importMap: string): [string, string[]] {
   if (g.Bun) return [process.execPath, [file]]
@@ -67,6 +73,7 @@ describeOn('pglite', 'prompt and skill programs', (db) => {
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'perdure-prompt-'))
     importMap = linkPerdure(scratch)
+    for (const program of programs) writeFileSync(programFile(scratch, program), program.code)
   })
   afterAll(async () => {
     await Child.killAll()
@@ -83,11 +90,43 @@ describeOn('pglite', 'prompt and skill programs', (db) => {
     expect(shown.filter((call) => !all.includes(call))).toEqual([])
   })
 
+  it('refuses a marked block that cannot run, and a program left unmarked', () => {
+    const block = (code: string) => codeBlocks('doc.md', '```ts\n' + code + '```\n')
+    const launch = "import { DBOS } from 'perdure'\nawait DBOS.launch()\n"
+    expect(block(`// complete program\n${launch}await DBOS.shutdown()\n`).map(refusal)).toEqual([undefined])
+    expect(block('// complete program\nawait DBOS.launch()\nawait DBOS.shutdown()\n').map(refusal)).toEqual([
+      "doc.md:1 is marked // complete program but lacks import … from 'perdure'",
+    ])
+    expect(block(`// complete program\n${launch}`).map(refusal)).toEqual(['doc.md:1 is marked // complete program but lacks await DBOS.shutdown()'])
+    expect(block(launch).map(refusal)).toEqual([
+      "doc.md:1 imports 'perdure' and launches: mark it // complete program or cut it to a fragment",
+    ])
+  })
+
+  // Running catches a misspelt function; only the types catch a misspelt option, which JavaScript ignores.
+  // tsc is the same whatever runs the tests: once, on Node.
+  if (onNode) {
+    it('the programs type-check against Perdure\'s own types', async () => {
+      writeFileSync(join(scratch, 'tsconfig.json'), JSON.stringify({
+        extends: join(root, 'tsconfig.json'),
+        compilerOptions: { paths: { perdure: [join(root, 'adapters', 'auto', 'mod.ts')] }, typeRoots: [join(root, 'node_modules', '@types')] },
+        include: ['*.ts'],
+      }))
+      const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+      const child = new Child('tsc on the programs', [process.execPath, [tsc, '--noEmit', '--pretty', 'false', '-p', join(scratch, 'tsconfig.json')]], {
+        stdin: 'ignore',
+        timeoutMS: PROGRAM_TIMEOUT_MS,
+      })
+      expect((await child.exited).signal).toBeNull()
+      // Only the programs' own diagnostics: the checkout's files have their own type check.
+      const scratchName = scratch.split(/[\\/]/).pop() ?? scratch
+      expect(child.stdout.split('\n').filter((line) => line.includes(scratchName))).toEqual([])
+    })
+  }
+
   for (const program of programs) {
     it(`${program.doc}:${program.line} runs to exit 0`, async () => {
-      const file = join(scratch, `${program.doc.replace(/\W+/g, '-')}-${program.line}.ts`)
-      writeFileSync(file, program.code)
-      const child = new Child(`${program.doc}:${program.line}`, programCommand(file, importMap), {
+      const child = new Child(`${program.doc}:${program.line}`, programCommand(programFile(scratch, program), importMap), {
         stdin: 'ignore',
         timeoutMS: PROGRAM_TIMEOUT_MS,
         // The admin port is the machine's; a test must not take it from the programs around it.

@@ -45,9 +45,9 @@ export function refusal(block: CodeBlock): string | undefined {
     return imports && launches ? `${where} imports 'perdure' and launches: mark it ${COMPLETE_PROGRAM} or cut it to a fragment` : undefined
   }
   const missing = [
-    imports ? undefined : "an import from 'perdure'",
+    imports ? undefined : "import … from 'perdure'",
     launches ? undefined : 'await DBOS.launch()',
     SHUTS_DOWN.test(block.code) ? undefined : 'await DBOS.shutdown()',
   ].filter((m) => m !== undefined)
-  return missing.length > 0 ? `${where} is marked ${COMPLETE_PROGRAM} but has no ${missing.join(', no ')}` : undefined
+  return missing.length > 0 ? `${where} is marked ${COMPLETE_PROGRAM} but lacks ${missing.join(', ')}` : undefined
 }
