@@ -40,6 +40,7 @@ import { setDebouncerContext } from './debouncer/debouncer.ts'
 import { methodDecorator, type StandardMethodDecorator, type StartableMethods } from './decorators.ts'
 import { DBOSError as ScheduleError } from './errors.ts'
 import * as schedules from './management/schedules.ts'
+import { refreshSchedules } from './scheduler/scheduler.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
 export interface StartWorkflowParams {
@@ -575,6 +576,7 @@ export class DBOS {
       ...DBOS.#scheduleTarget(workflowFn), ...rest, ...schedules.scheduleOptions(extra), applicationName: host.sys.appName,
     } as schedules.ScheduleDefinition
     await recordedInternal('DBOS.createSchedule', () => schedules.createSchedule(host, definition))
+    await refreshSchedules(engine())
   }
 
   /** Schedules by name; without `applicationName`, this application's and the unclaimed ones. */
@@ -593,24 +595,28 @@ export class DBOS {
   static async deleteSchedule(name: string): Promise<void> {
     const host = schedules.executorHost(engine())
     await recordedInternal('DBOS.deleteSchedule', () => schedules.deleteSchedule(host, name))
+    await refreshSchedules(engine())
   }
 
   /** Stops a schedule firing, on every executor, until resumed; an unknown name is no error. */
   static async pauseSchedule(name: string): Promise<void> {
     const host = schedules.executorHost(engine())
     await recordedInternal('DBOS.pauseSchedule', () => schedules.setScheduleStatus(host, name, 'PAUSED'))
+    await refreshSchedules(engine())
   }
 
   /** Lets a paused schedule fire again from its next slot; an unknown name is no error. */
   static async resumeSchedule(name: string): Promise<void> {
     const host = schedules.executorHost(engine())
     await recordedInternal('DBOS.resumeSchedule', () => schedules.setScheduleStatus(host, name, 'ACTIVE'))
+    await refreshSchedules(engine())
   }
 
   /** Changes the given fields of a schedule (null clears a time zone or queue); DBOSError for an unknown name. */
   static async updateSchedule(name: string, updates: schedules.ScheduleChanges): Promise<void> {
     const host = schedules.executorHost(engine())
     await recordedInternal('DBOS.updateSchedule', () => schedules.updateSchedule(host, name, updates))
+    await refreshSchedules(engine())
   }
 
   /**
@@ -632,6 +638,7 @@ export class DBOS {
     await schedules.applySchedules(host, list.map(({ workflowFn, ...rest }) => ({
       ...DBOS.#scheduleTarget(workflowFn), ...rest, applicationName: host.sys.appName,
     })))
+    await refreshSchedules(engine())
   }
 
   /** Runs a schedule's workflow now, with the current time as its slot; DBOSError for an unknown name. */

@@ -30,6 +30,17 @@ export interface SchedulerOptions {
   isLatestVersion: boolean
 }
 
+/** The scheduler of each running engine, so that a schedule changed in this process takes effect here at once. */
+const running = new WeakMap<Engine, Scheduler>()
+
+/**
+ * Re-reads the schedule rows now in the scheduler of `engine` (if it runs one), rather than at its next poll.
+ * A failed read is left to that poll: the change itself is already stored.
+ */
+export async function refreshSchedules(engine: Engine): Promise<void> {
+  await running.get(engine)?.refresh().catch(() => {})
+}
+
 interface Loop {
   /** The definition the loop runs; a different one in the row restarts it. */
   readonly definition: string
@@ -61,6 +72,8 @@ export class Scheduler {
   readonly #reported = new Set<string>()
   #poller: Promise<void> | undefined
   #startedAt = 0
+  /** Refreshes run one at a time, so an older read never overrides a newer one. */
+  #refreshing: Promise<void> = Promise.resolve()
 
   constructor(engine: Engine, registry: Registry, options: SchedulerOptions) {
     this.#engine = engine
@@ -87,10 +100,19 @@ export class Scheduler {
   start(): void {
     this.#startedAt = this.#engine.settings.runtime.timer.now()
     this.#poller = this.#poll()
+    running.set(this.#engine, this)
+  }
+
+  /** Matches the loops to the rows now. */
+  async refresh(): Promise<void> {
+    const next = this.#refreshing.then(() => this.#refresh())
+    this.#refreshing = next.catch(() => {})
+    await next
   }
 
   /** Stops every loop and waits for inserts in flight; call before the database closes. */
   async stop(): Promise<void> {
+    if (running.get(this.#engine) === this) running.delete(this.#engine)
     this.#abort.abort()
     for (const loop of this.#loops.values()) loop.abort.abort()
     this.#loops.clear()
@@ -103,7 +125,7 @@ export class Scheduler {
     const signal = this.#abort.signal
     while (!signal.aborted) {
       try {
-        await this.#refresh()
+        await this.refresh()
       } catch (e) {
         // Loops already running keep firing; the next poll tries again.
         if (!signal.aborted) logger.warn(`Reading scheduled workflows failed, retrying: ${(e as Error).message}`)
