@@ -54,6 +54,7 @@ const configSchema = v.object({
     v.pipe(v.string(), v.check((o) => canonicalOrigin(o) !== undefined, 'must list origins such as http://localhost:5173')),
     'must be a list of origins such as ["http://localhost:5173"]',
   )),
+  adminMcpWrites: v.optional(v.boolean()),
   adminAllowedHosts: v.optional(v.array(
     v.pipe(v.string(), v.check((h) => configuredHostName(h) !== undefined, 'must list host names')),
     'must be a list of host names',
@@ -108,6 +109,11 @@ export interface DBOSConfig {
    * (403). With adminToken set, any name is accepted.
    */
   adminAllowedHosts?: string[]
+  /**
+   * Lets the admin server's MCP endpoint (`/mcp`) offer its write tools (cancel, resume, fork, send). Off by
+   * default: a model connected to it can then only read.
+   */
+  adminMcpWrites?: boolean
   listenQueues?: { name: string }[]
   serializer?: DBOSSerializer
   enablePatching?: boolean

@@ -117,6 +117,7 @@ export async function launchSystem(
       const app = createAdminApp(adminDeps(engine, dispatcher, { deactivate: () => scheduler.stop() }), {
         ...(config.adminToken ? { token: config.adminToken } : {}),
         ...(config.adminCors ? { cors: config.adminCors } : {}),
+        mcpWrites: config.adminMcpWrites === true,
         // The name it listens on is one it may be addressed by (a wildcard address names none).
         hosts: [...(config.adminAllowedHosts ?? []), ...(config.adminHost ? [config.adminHost] : [])],
       })
