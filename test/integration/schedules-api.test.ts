@@ -233,26 +233,28 @@ describeEachDatabase('the schedule API of DBOS 5.3', (db) => {
     await DBOS.pauseSchedule('missing')
     await DBOS.resumeSchedule('missing')
     await DBOS.deleteSchedule('missing')
-    for (const p of [
-      DBOS.updateSchedule('missing', { schedule: '* * * * *' }), DBOS.updateSchedule('missing', {}),
-      DBOS.triggerSchedule('missing'), DBOS.backfillSchedule('missing', new Date(0), new Date(1000)),
-      theClient().triggerSchedule('missing'), theClient().updateSchedule('missing', {}),
+    // Thunks: each call starts only when awaited, so no rejection waits unhandled.
+    for (const call of [
+      () => DBOS.updateSchedule('missing', { schedule: '* * * * *' }), () => DBOS.updateSchedule('missing', {}),
+      () => DBOS.triggerSchedule('missing'), () => DBOS.backfillSchedule('missing', new Date(0), new Date(1000)),
+      () => theClient().triggerSchedule('missing'), () => theClient().updateSchedule('missing', {}),
     ]) {
-      const e = await rejection(p)
+      const e = await rejection(call())
       expect(e).toBeInstanceOf(DBOSError)
       expect(e.message).toMatch(/Schedule .missing. not found/)
     }
     const bad = [
-      DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: 'every minute' }),
-      DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: '61 * * * *' }),
-      DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: '* * * * *', options: { cronTimezone: 'Mars/Olympus' } }),
-      DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: '* * * * *', options: { queueName: '' } }),
-      DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: '* * * * *', options: { every: 1 } as never }),
-      DBOS.createSchedule({ scheduleName: '', workflowFn: ticked, schedule: '* * * * *' }),
-      theClient().createSchedule({ scheduleName: 'b', workflowName: 'ticked', schedule: '* * * 13 *' }),
-      DBOS.listSchedules({ stauts: 'ACTIVE' } as never),
+      () => DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: 'every minute' }),
+      () => DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: '61 * * * *' }),
+      () => DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: '* * * * *', options: { cronTimezone: 'Mars/Olympus' } }),
+      () => DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: '* * * * *', options: { queueName: '' } }),
+      () => DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: '* * * * *', options: { every: 1 } as never }),
+      () => DBOS.createSchedule({ scheduleName: '', workflowFn: ticked, schedule: '* * * * *' }),
+      () => theClient().createSchedule({ scheduleName: 'b', workflowName: 'ticked', schedule: '* * * 13 *' }),
+      () => DBOS.updateSchedule('b', { schedule: 'nope' }),
+      () => DBOS.listSchedules({ stauts: 'ACTIVE' } as never),
     ]
-    for (const p of bad) expect(await rejection(p)).toBeInstanceOf(DBOSError)
+    for (const call of bad) expect(await rejection(call())).toBeInstanceOf(DBOSError)
     expect((await rejection(DBOS.createSchedule({ scheduleName: 'b', workflowFn: ticked, schedule: '* * * * *', options: { cronTimezone: 'Mars/Olympus' } }))).message)
       .toBe("Invalid timezone: 'Mars/Olympus'")
     const plain = async (_slot: Date, _context: unknown) => {}
