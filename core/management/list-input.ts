@@ -7,9 +7,13 @@ const time = v.pipe(v.string(), v.check((t: string) => !Number.isNaN(Date.parse(
 const count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER))
 
 /** One value, or any of several: 5.3's listing filters take both. */
-const oneOrMany = <T extends v.GenericSchema<unknown, string>>(item: T) => v.optional(v.union([item, v.array(item)]))
-const text = oneOrMany(v.string())
-const status = oneOrMany(v.picklist(STATUSES, `must be one of ${STATUSES.join(', ')}`))
+const oneOrMany = <T extends v.GenericSchema<unknown, string>>(item: T, message: string) =>
+  v.optional(v.union([item, v.array(item)], message))
+const text = oneOrMany(v.string(), 'must be a string or a list of strings')
+const status = oneOrMany(
+  v.picklist(STATUSES),
+  `must be one of ${STATUSES.join(', ')}, or a list of them`,
+)
 
 // Strict: a misspelt or unsupported filter would otherwise be dropped and the listing silently widened.
 const inputSchema: v.GenericSchema<unknown, GetWorkflowsInput> = v.strictObject({
