@@ -39,6 +39,12 @@ export interface CliContext {
    * (standard input is not one), so that a command never waits on a pipe.
    */
   confirm(question: string): Promise<boolean | undefined>
+  /** Standard input and output as byte streams, for a command that speaks a protocol over them (`perdure mcp`). */
+  stdio?(): { readonly input: ReadableStream<Uint8Array>; readonly output: WritableStream<Uint8Array> }
+  /** The text of a file shipped in the package, by its path from the package root (`skills/perdure/PROMPT.md`). */
+  packageFile?(path: string): Promise<string>
+  /** Resolves when the process is asked to stop (SIGINT, SIGTERM): a command that serves waits on it. */
+  interrupted?(): Promise<void>
 }
 
 /**

@@ -5,14 +5,6 @@ import { createMcpServer } from './server.ts'
 import { loadMcpSdk, type McpSdkLoader } from './sdk.ts'
 import { type StdioStreams, StdioStreamTransport } from './stdio-transport.ts'
 
-/**
- * A CliContext that also hands over standard input and output as byte streams, which `perdure mcp` speaks MCP
- * over. The bin supplies them (adapters/mcp/main.ts does; so can adapters/cli/main.ts).
- */
-export interface StdioCliContext extends CliContext {
-  stdio?(): StdioStreams
-}
-
 /** `perdure mcp` with the SDK taken from `load` (a test passes one that fails). */
 export function createMcpCommand(load: McpSdkLoader): CliCommand {
   return {
@@ -22,7 +14,7 @@ export function createMcpCommand(load: McpSdkLoader): CliCommand {
       { name: 'allow-writes', description: 'Also offer the tools that cancel, resume and fork workflows and send messages' },
       ...DATABASE_OPTIONS,
     ],
-    async run(ctx: StdioCliContext, args) {
+    async run(ctx: CliContext, args) {
       const stdio = ctx.stdio?.()
       if (!stdio) throw new Error('This perdure bin gives commands no standard input and output streams to serve MCP on')
       const sdk = await load()

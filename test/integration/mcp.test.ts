@@ -1,6 +1,6 @@
 // Issue #17, "Must show" 4: the MCP server, driven by the SDK's own client. Over Streamable HTTP against the
 // admin server of an application launched here, and over stdio against `perdure mcp` spawned on this runtime
-// (adapters/mcp/main.ts) on the same system database: the client lists workflows and reads one's steps, a
+// (the bin, adapters/cli/main.ts) on the same system database: the client lists workflows and reads one's steps, a
 // write tool is refused while writes are off, and with them on a cancel lands in the database. On PGlite the
 // stdio server opens the application's data directory after the application has shut down (an embedded
 // database is held by one process). The admin guards cover /mcp; a missing SDK is a clear failure.
@@ -12,7 +12,8 @@ import { Hono } from 'hono'
 import { adminDeps, createAdminApp } from '../../core/admin/app.ts'
 import { runCli } from '../../core/cli/run.ts'
 import { launchedSystem } from '../../core/dbos.ts'
-import { createMcpCommand, type StdioCliContext } from '../../core/mcp/command.ts'
+import type { CliContext } from '../../core/cli/command.ts'
+import { createMcpCommand } from '../../core/mcp/command.ts'
 import { mcpHandler } from '../../core/mcp/http.ts'
 import { McpSdkMissingError } from '../../core/mcp/sdk.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
@@ -122,7 +123,7 @@ describeEachDatabase('MCP server', (db) => {
 
   /** `perdure mcp` on this runtime, spawned by the SDK's stdio client. */
   const stdio = (...flags: string[]) => {
-    const [command, args] = scriptCommand('adapters/mcp/main.ts', ['--db', url, ...flags])
+    const [command, args] = scriptCommand('adapters/cli/main.ts', ['mcp', '--db', url, ...flags])
     const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined))
     delete env.DBOS_SYSTEM_DATABASE_URL
     const transport = new StdioClientTransport({ command, args, env, stderr: 'pipe' })
@@ -229,7 +230,7 @@ describeOn('pglite', 'MCP server without the SDK', () => {
     expect(((await res.json()) as { error: string }).error).toContain('npm install @modelcontextprotocol/sdk')
 
     let err = ''
-    const ctx: StdioCliContext = {
+    const ctx: CliContext = {
       runtime: perdure.createRuntime(),
       out: () => {},
       err: (text) => {

@@ -172,7 +172,7 @@ if (onNode) {
       // Built by `npm run build`: new embedded directories start from it instead of running initdb.
       expect(packedFiles).toContain('dist/pglite-template.tar.gz')
       const outside = packedFiles.filter((path) => !path.startsWith('dist/'))
-      expect(outside.sort()).toEqual(['LICENSE', 'README.md', 'package.json'])
+      expect(outside.sort()).toEqual(['LICENSE', 'README.md', 'package.json', 'skills/perdure/PROMPT.md', 'skills/perdure/SKILL.md'])
     })
 
     for (const runtime of runtimes) {
