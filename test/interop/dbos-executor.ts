@@ -68,6 +68,11 @@ DBOS.registerWorkflow(async (key: string) => {
   return before
 }, { name: 'dbosSetEventOnGo' })
 
+// Fired by schedules (test/interop/schedule-checks.ts): each returns what it was fired with. Perdure registers
+// `sharedTick` too, so an unclaimed schedule of it is fired by both executors.
+DBOS.registerWorkflow(async (slot: Date, context: unknown) => ({ slot, context }), { name: 'dbosTick' })
+DBOS.registerWorkflow(async (slot: Date, context: unknown) => ({ slot, context, by: 'dbos' }), { name: 'sharedTick' })
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { db: { type: 'string' }, 'no-migrations': { type: 'boolean', default: false } },
