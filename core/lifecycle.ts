@@ -39,7 +39,7 @@ export interface Launched {
 }
 
 /**
- * Launch (spec §3.6): open and migrate the system database, register the version, recover this executor's
+ * Launch (docs/sysdb.md §3.6): open and migrate the system database, register the version, recover this executor's
  * unfinished workflows, publish queues, then start dispatching, the timeout sweep and notifications.
  */
 export async function launchSystem(
@@ -91,7 +91,7 @@ export async function launchSystem(
       void done.finally(cancel).catch(() => {})
     }
     engine.notifier = notifier
-    // One LISTEN per channel: DBOS's three (spec §1.2) wake local waiters; ours wakes the dispatcher.
+    // One LISTEN per channel: DBOS's three (docs/sysdb.md §1.2) wake local waiters; ours wakes the dispatcher.
     for (const channel of [MESSAGES_CHANNEL, EVENTS_CHANNEL, STREAMS_CHANNEL]) {
       subscriptions.push(await sys.listen(channel, (payload) => engine.signals.signal(channel, payload)))
     }
@@ -122,7 +122,7 @@ export async function launchSystem(
         hosts: [...(config.adminAllowedHosts ?? []), ...(config.adminHost ? [config.adminHost] : [])],
       })
       const port = config.adminPort ?? 3001
-      // A port already taken must not stop the application (spec D13): the admin API is an extra.
+      // A port already taken must not stop the application (docs/sysdb.md D13): the admin API is an extra.
       admin = await runtime.http.serve(app.fetch, { port, hostname }).catch((e: unknown) => {
         logger.warn(`Admin server not started, the application runs on without it: ${(e as Error).message}`)
         return undefined

@@ -27,7 +27,7 @@ export interface AdminDeps {
 }
 
 /**
- * Security options of the admin server (spec §9). Without a token, web pages may not drive it (the browser
+ * Security options of the admin server (docs/sysdb.md §9). Without a token, web pages may not drive it (the browser
  * guard below), but any program that reaches it may: a program sets its own Host header. So without a token
  * it must listen on loopback only, where only programs on this machine reach it; launch refuses to serve it
  * beyond loopback without one (see launchSystem and the README's "Admin API" section).
@@ -97,7 +97,7 @@ function errorResponse(deps: AdminDeps, error: Error, c: Context): Response {
 }
 
 /**
- * The admin HTTP server of spec §9 as a Hono app; serving it is the adapter's job (bind it to 127.0.0.1
+ * The admin HTTP server of docs/sysdb.md §9 as a Hono app; serving it is the adapter's job (bind it to 127.0.0.1
  * unless the operator chose another host).
  * @example
  * const app = createAdminApp(deps, { token: adminToken })

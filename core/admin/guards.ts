@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { configuredHostName, hostName } from './hosts.ts'
 import { sameSecret } from './request.ts'
 
-// The admin server's request guards (spec §9 security), apart from the app so that a server with the
+// The admin server's request guards (docs/sysdb.md §9 security), apart from the app so that a server with the
 // dashboard alone (`perdure dashboard`) applies the same rules.
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]']

@@ -68,7 +68,7 @@ export async function operation<T>(what: string, run: () => Promise<T>): Promise
   }
 }
 
-/** The request body as JSON: an empty body is `{}` (spec §9); anything else must parse. */
+/** The request body as JSON: an empty body is `{}` (docs/sysdb.md §9); anything else must parse. */
 export async function readJSON(c: Context): Promise<unknown> {
   let raw: string
   try {

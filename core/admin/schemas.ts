@@ -4,7 +4,7 @@ import { checkKey, checkLookupID, checkText, MAX_NAME_BYTES } from '../internal/
 
 const checkVersion = (field: string, value: unknown) => checkText(field, value, MAX_NAME_BYTES)
 
-// Request bodies of the admin endpoints (spec §9), in their snake_case wire form. Optional fields also
+// Request bodies of the admin endpoints (docs/sysdb.md §9), in their snake_case wire form. Optional fields also
 // accept null, which JSON encoders of other languages write for "absent".
 
 const STATUSES = [

@@ -5,7 +5,7 @@ import { portableStringify } from '../serialization/portable-json.ts'
 import type { Serialization } from '../serialization/serializer.ts'
 import type { ExtraColumns, StatusRow } from '../sysdb/system-database.ts'
 
-/** The admin API's workflow object (spec §9): PascalCase keys, numbers as decimal strings, absent keys omitted. */
+/** The admin API's workflow object (docs/sysdb.md §9): PascalCase keys, numbers as decimal strings, absent keys omitted. */
 export interface WorkflowJSON {
   WorkflowUUID: string
   Status: string
@@ -39,7 +39,7 @@ export interface WorkflowJSON {
   ApplicationName?: string
 }
 
-/** The admin API's step object (spec §9). */
+/** The admin API's step object (docs/sysdb.md §9). */
 export interface StepJSON {
   function_id: number
   function_name: string
@@ -52,7 +52,7 @@ export interface StepJSON {
 
 /**
  * A value as display text: its JSON with the portable replacer (dates as ISO strings, bigints as digits),
- * where DBOS shows `util.inspect` output (spec §12.9).
+ * where DBOS shows `util.inspect` output (docs/sysdb.md §12.9).
  */
 export function displayText(value: unknown): string {
   try {

@@ -15,7 +15,7 @@ import { validateEnqueue } from '../queue/enqueue.ts'
 import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
 import type { DebounceTarget, SystemDatabase } from '../sysdb/system-database.ts'
 
-/** The checkpoint name of a debounce called from workflow code (spec §3.8). */
+/** The checkpoint name of a debounce called from workflow code (docs/sysdb.md §3.8). */
 const DEBOUNCE_OPERATION = 'DBOS.debounceDelayedWorkflow'
 /** A key's row can change hands between our statements; past this many turns something else is wrong. */
 const MAX_ATTEMPTS = 50
@@ -46,7 +46,7 @@ export interface DebouncerConfig<TArgs extends unknown[], TReturn> {
 
 /**
  * Delays a workflow until calls with the same key stop coming for a period, then runs it once with the last
- * arguments (spec §7.1). Works across processes: the pending run is a DELAYED row keyed by deduplication ID.
+ * arguments (docs/sysdb.md §7.1). Works across processes: the pending run is a DELAYED row keyed by deduplication ID.
  * @example
  * const debouncer = new Debouncer({ workflow: processInput, debounceTimeoutMs: 300_000 })
  * await debouncer.debounce(userID, 60_000, latestInput)
@@ -116,7 +116,7 @@ function registrationOf(registry: Registry, fn: object): WorkflowRegistration {
   return reg
 }
 
-/** Start parameters a debounced workflow cannot honour (spec §7.1). */
+/** Start parameters a debounced workflow cannot honour (docs/sysdb.md §7.1). */
 function rejectStartParams(params: StartWorkflowParams): void {
   const options = (params.enqueueOptions ?? {}) as Record<string, unknown>
   const loose = params as Record<string, unknown>

@@ -10,7 +10,7 @@ import type { Registry } from './registry.ts'
 const MAINTENANCE_MS = 1000
 const DEFAULT_MIN_INTERVAL_MS = 1000
 const MAX_INTERVAL_MS = 120_000
-/** Concurrent claim polls (spec §5.6 lanes). */
+/** Concurrent claim polls (docs/sysdb.md §5.6 lanes). */
 const LANES = 3
 /** Rows per claim. */
 const CLAIM_BATCH = 200
@@ -43,7 +43,7 @@ function isPartitioned(l: QueueLimits): boolean {
 }
 
 /**
- * Claims queued work and runs it here (spec §5). Woken at once by local enqueues, by NOTIFY from other
+ * Claims queued work and runs it here (docs/sysdb.md §5). Woken at once by local enqueues, by NOTIFY from other
  * processes and by freed slots; otherwise each queue polls at its interval. Polls run in a few lanes, most
  * overdue queue first, so one busy queue cannot starve the others.
  */
@@ -186,7 +186,7 @@ export class Dispatcher {
     } catch (e) {
       const code = sqlState(e)
       if (code === '40001' || code === '55P03') {
-        // Another executor claimed at the same moment: back off this queue (spec §5.6).
+        // Another executor claimed at the same moment: back off this queue (docs/sysdb.md §5.6).
         q.intervalMs = Math.min(MAX_INTERVAL_MS, q.intervalMs * 2)
       } else if (!this.#stopped) {
         logger.warn(`Dispatching queue ${q.name} failed, retrying: ${(e as Error).message}`)
@@ -219,7 +219,7 @@ export class Dispatcher {
       try {
         await this.#pollQueue(q, key, budget)
       } catch (e) {
-        // Contention on one key skips only that key (spec §5.4).
+        // Contention on one key skips only that key (docs/sysdb.md §5.4).
         const code = sqlState(e)
         if (code !== '40001' && code !== '55P03') throw e
       }

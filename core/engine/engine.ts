@@ -174,7 +174,7 @@ export class Engine {
     return reg.serialization === 'portable' ? PORTABLE : this.settings.serialization.appFormat
   }
 
-  /** Builds the row of a new workflow (spec §3.3). */
+  /** Builds the row of a new workflow (docs/sysdb.md §3.3). */
   newRow(
     reg: WorkflowRegistration,
     workflowID: string,
@@ -186,7 +186,7 @@ export class Engine {
     const queued = params.queueName !== undefined
     const timeoutMS = params.timeoutMS ?? null
     // Its own timeout starts now (or at dequeue, for a queued workflow); a child without one inherits its
-    // parent's deadline unless it asked for timeoutMS: null (spec §3.3, §4.1).
+    // parent's deadline unless it asked for timeoutMS: null (docs/sysdb.md §3.3, §4.1).
     const deadline = timeoutMS !== null
       ? (queued ? null : this.settings.runtime.timer.now() + timeoutMS)
       : params.timeoutMS === null
@@ -223,7 +223,7 @@ export class Engine {
     return this.#inserts.submit(row)
   }
 
-  /** Checks a returned row against the request; a reused ID must name the same function (spec §3.3 step 4). */
+  /** Checks a returned row against the request; a reused ID must name the same function (docs/sysdb.md §3.3 step 4). */
   checkConflict(row: InsertedWorkflow, requested: NewWorkflow): void {
     if (row.name !== requested.name) {
       throw new DBOSConflictingWorkflowError(

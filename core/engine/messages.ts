@@ -11,7 +11,7 @@ import type { Execution } from './workflow-context.ts'
 
 const POLL_MS = 1000
 
-/** Values sent by a workflow use its row format when that is portable, else the app format (spec §2.4). */
+/** Values sent by a workflow use its row format when that is portable, else the app format (docs/sysdb.md §2.4). */
 export function valueFormat(engine: Engine, exec: Execution | undefined): string {
   return exec?.format === PORTABLE ? PORTABLE : engine.settings.serialization.appFormat
 }

@@ -5,7 +5,7 @@ import type { SystemDatabase } from '../sysdb/system-database.ts'
 export const QUEUE_CHANNEL = 'perdure_queue_channel'
 
 /**
- * NOTIFY for this process's own writes (spec §1.2). A payload goes out at once when nothing is being sent;
+ * NOTIFY for this process's own writes (docs/sysdb.md §1.2). A payload goes out at once when nothing is being sent;
  * payloads that arrive meanwhile share the next statement (one `sys.notify` per channel), the group-commit
  * rule the checkpoints follow. A failed flush drops its batch; listeners also poll, so nothing is lost but
  * latency.

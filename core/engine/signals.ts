@@ -1,6 +1,6 @@
 import type { TimerPort } from '../ports/timer.ts'
 
-/** DBOS's notification channels (spec §1.2); every payload is `<workflow ID>::<key>`. */
+/** DBOS's notification channels (docs/sysdb.md §1.2); every payload is `<workflow ID>::<key>`. */
 export const MESSAGES_CHANNEL = 'dbos_notifications_channel'
 export const EVENTS_CHANNEL = 'dbos_workflow_events_channel'
 export const STREAMS_CHANNEL = 'dbos_streams_channel'

@@ -6,7 +6,7 @@ import type { Execution } from './workflow-context.ts'
 const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
- * The durable deadline recorded at operation `id` (spec §6.4): read back on replay, else `now + ms`, written
+ * The durable deadline recorded at operation `id` (docs/sysdb.md §6.4): read back on replay, else `now + ms`, written
  * before anything waits on it. A recovered workflow therefore keeps its original wake-up time.
  * @param name 'DBOS.sleep'; timeouts of recv, getEvent and getResult use the same record.
  * @param completedAtEnd a sleep's record completes at its end; a timeout's when it is written.

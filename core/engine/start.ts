@@ -8,7 +8,7 @@ import type { WorkflowRegistration } from './registry.ts'
 import type { Execution } from './workflow-context.ts'
 
 /**
- * Starts a workflow from outside any workflow (spec §3.3): inserts its row and, when this call created a
+ * Starts a workflow from outside any workflow (docs/sysdb.md §3.3): inserts its row and, when this call created a
  * PENDING row, runs it here in the background. An existing ID is never re-run: the handle reads its outcome.
  */
 export async function startTopLevel<R>(

@@ -94,7 +94,7 @@ async function recordStepError(engine: Engine, exec: Execution, id: number, name
   try {
     error = await serialization.encodeError(failure, serialization.appFormat)
   } catch {
-    // An error that cannot be serialized is not recorded (spec §3.9): a replay runs the step again.
+    // An error that cannot be serialized is not recorded (docs/sysdb.md §3.9): a replay runs the step again.
     return
   }
   await engine.checkpoint(exec, {

@@ -24,7 +24,7 @@ export function isCloseMarker(text: string, format: string | null): boolean {
 }
 
 /**
- * Appends to a stream (spec §6.5). From workflow code, operation `id`, the write and its checkpoint commit
+ * Appends to a stream (docs/sysdb.md §6.5). From workflow code, operation `id`, the write and its checkpoint commit
  * together (exactly once); from a step it is checked against the owner token and may repeat if the step is
  * retried. A concurrent writer can take the same offset: then it tries again.
  */

@@ -5,7 +5,7 @@ const SWEEP_BATCH = 1000
 
 /**
  * Enforces durable timeouts and notices cancellations made elsewhere. Every second it cancels the
- * workflows whose deadline passed (spec §4.1, any executor's) and checks whether any workflow running here
+ * workflows whose deadline passed (docs/sysdb.md §4.1, any executor's) and checks whether any workflow running here
  * was cancelled; either way the local execution stops at its next step.
  */
 export class Watchdog {

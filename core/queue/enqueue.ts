@@ -10,7 +10,7 @@ import { declaredQueue } from './workflow-queue.ts'
 const MAX_PRIORITY = 2147483647
 
 /**
- * Checks a start's options before anything is written (spec §5.2): IDs and names Postgres can store and
+ * Checks a start's options before anything is written (docs/sysdb.md §5.2): IDs and names Postgres can store and
  * index, a usable timeout, and queue options that fit the queue.
  * @param queueKnown whether an undeclared queue name exists in the `queues` table (asked only when needed)
  * @returns the parameters to start with: the same, with the timeout rounded up to a whole millisecond
@@ -59,7 +59,7 @@ export async function validateEnqueue(params: StartParams, queueKnown: (name: st
   return checked
 }
 
-/** Turns a unique violation on insert into the deduplication error it means (spec §3.3 step 3). */
+/** Turns a unique violation on insert into the deduplication error it means (docs/sysdb.md §3.3 step 3). */
 export function asDuplicate(e: unknown, workflowID: string, params: StartParams): unknown {
   if (sqlState(e) !== '23505') return e
   return new DBOSQueueDuplicatedError(workflowID, params.queueName ?? '', params.enqueueOptions?.deduplicationID ?? '')

@@ -20,7 +20,7 @@ export interface QueueParameters {
   partitionQueue?: boolean
 }
 
-/** The limits a dispatcher enforces, queue-wide and per partition (spec §5.1). */
+/** The limits a dispatcher enforces, queue-wide and per partition (docs/sysdb.md §5.1). */
 export interface QueueLimits {
   concurrency: number | null
   workerConcurrency: number | null
@@ -71,7 +71,7 @@ export class WorkflowQueue {
     declared.set(name, this)
   }
 
-  /** The limits this declaration asks for, mapped as spec §5.1 says. */
+  /** The limits this declaration asks for, mapped as docs/sysdb.md §5.1 says. */
   limits(): QueueLimits {
     const rate = this.rateLimit ?? null
     if (this.partitionQueue) {
@@ -89,7 +89,7 @@ export class WorkflowQueue {
   }
 }
 
-/** Checks a queue declaration (spec §5.1); throws DBOSError naming the problem. */
+/** Checks a queue declaration (docs/sysdb.md §5.1); throws DBOSError naming the problem. */
 export function validateQueue(name: string, params: QueueParameters): void {
   if (typeof name !== 'string' || name.length === 0) throw new DBOSError('A queue needs a non-empty name')
   checkQueueName('queue name', name)
@@ -121,7 +121,7 @@ export function freezeQueues(value: boolean): void {
   frozen = value
 }
 
-/** Options of `DBOS.registerQueue` (spec appendix A). */
+/** Options of `DBOS.registerQueue` (docs/sysdb.md appendix A). */
 export interface RegisterQueueOptions {
   globalConcurrency?: number
   workerConcurrency?: number
@@ -135,7 +135,7 @@ export interface RegisterQueueOptions {
   onConflict?: 'update_if_latest_version' | 'always_update' | 'never_update'
 }
 
-/** Checks `registerQueue` options (spec appendix A) and maps them to stored limits. */
+/** Checks `registerQueue` options (docs/sysdb.md appendix A) and maps them to stored limits. */
 export function registeredLimits(name: string, o: RegisterQueueOptions): QueueLimits {
   validateQueue(name, {})
   for (const field of ['globalConcurrency', 'workerConcurrency', 'partitionConcurrency', 'partitionWorkerConcurrency'] as const) {

@@ -7,7 +7,7 @@ import { PortableWorkflowError } from '../errors.ts'
  * `AggregateError.errors`, so those are added here, and revived as Errors on the way back.
  */
 
-/** Portable error record (spec §2.3); undefined members vanish in JSON. */
+/** Portable error record (docs/sysdb.md §2.3); undefined members vanish in JSON. */
 export interface PortableErrorRecord {
   name: string
   message: string

@@ -2,7 +2,7 @@ import { bytesFrom } from './bytes.ts'
 
 /**
  * Decodes a payload written by DBOS TS 3.x or earlier: plain JSON whose Buffers, Dates and BigInts
- * were tagged by hand rather than through superjson (spec §2.1, legacy fallback).
+ * were tagged by hand rather than through superjson (docs/sysdb.md §2.1, legacy fallback).
  */
 export function legacyParse(text: string): unknown {
   return JSON.parse(text, legacyReviver)

@@ -1,5 +1,5 @@
 /**
- * `portable_json` (spec §2.3): the format every DBOS language reads. Encoding flattens the JS-only
+ * `portable_json` (docs/sysdb.md §2.3): the format every DBOS language reads. Encoding flattens the JS-only
  * types to JSON; decoding revives nothing, so dates come back as ISO strings.
  */
 

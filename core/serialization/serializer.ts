@@ -14,7 +14,7 @@ export { registerHandleReviver, registerSerializationRecipe } from './superjson.
 export type { SerializationRecipe } from './superjson.ts'
 
 /**
- * A user-supplied serializer (spec §2.5). Its `name()` is stored in the `serialization` columns,
+ * A user-supplied serializer (docs/sysdb.md §2.5). Its `name()` is stored in the `serialization` columns,
  * so rows it writes can be read only by processes configured with a serializer of the same name.
  */
 export interface DBOSSerializer {

@@ -2,7 +2,7 @@ import { SuperJSON } from 'superjson'
 import { bytesFrom, isBuffer } from './bytes.ts'
 
 /**
- * `js_superjson` (spec §2.2): superjson 1.13 output plus a trailing marker member, byte-compatible
+ * `js_superjson` (docs/sysdb.md §2.2): superjson 1.13 output plus a trailing marker member, byte-compatible
  * with DBOS TS 5.3.0. A private SuperJSON instance keeps our recipes off the global default one.
  */
 const superjson = new SuperJSON()

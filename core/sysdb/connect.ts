@@ -50,7 +50,7 @@ function timedOut(e: unknown): boolean {
   return e instanceof ConnectTimeout || (e instanceof Error && (e as { code?: unknown }).code === 'CONNECT_TIMEOUT')
 }
 
-/** Opens the system database, creating a missing Postgres database first (spec §1.4 step 1). */
+/** Opens the system database, creating a missing Postgres database first (docs/sysdb.md §1.4 step 1). */
 export async function openSystemDatabase(
   runtime: Runtime,
   config: DBOSConfig,

@@ -1,4 +1,4 @@
-// SQL for debounced workflows (spec §7.1): DELAYED rows with is_debounced, keyed by their deduplication ID.
+// SQL for debounced workflows (docs/sysdb.md §7.1): DELAYED rows with is_debounced, keyed by their deduplication ID.
 import type { Queryable } from '../ports/database.ts'
 import { NOW_MS, scope } from './sql.ts'
 import type { InsertedWorkflow, NewWorkflow } from './workflow-status.ts'
@@ -68,7 +68,7 @@ export async function readDedupHolder(q: Queryable, s: string, queueName: string
 }
 
 /**
- * Inserts a debounced workflow (spec §3.3 with status DELAYED) and its inputs. An existing ID is returned as
+ * Inserts a debounced workflow (docs/sysdb.md §3.3 with status DELAYED) and its inputs. An existing ID is returned as
  * it is; another active row holding the deduplication ID fails with SQLSTATE 23505.
  * @param row built as an enqueue (ENQUEUED, no owner); it is stored DELAYED instead.
  */

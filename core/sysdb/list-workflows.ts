@@ -10,7 +10,7 @@ export type WorkflowFilters = GetWorkflowsInput
 const many = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value)
 
 /**
- * Lists workflow rows matching the filters (spec §8): equality filters (a list matches any of its values),
+ * Lists workflow rows matching the filters (docs/sysdb.md §8): equality filters (a list matches any of its values),
  * time bounds, escaped ID prefixes, parent, fork, schedule, attribute and application filters, ordering by
  * creation time; payload tables are joined only when their columns are wanted. Every value is a bound parameter.
  */
@@ -60,7 +60,7 @@ export async function listWorkflowRows(
   // started_at_epoch_ms is set when a queue hands the workflow out (WorkflowStatus.dequeuedAt).
   between('started_at_epoch_ms', input.dequeuedAfter, input.dequeuedBefore)
   if (input.workflow_id_prefix !== undefined) {
-    // Escaped: % and _ in a prefix are literal characters, not wildcards (spec §12.3).
+    // Escaped: % and _ in a prefix are literal characters, not wildcards (docs/sysdb.md §12.3).
     const patterns = many(input.workflow_id_prefix).map((p) => `${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
     where.push(`(${patterns.map((p) => `ws.workflow_uuid LIKE ${bind(p)} ESCAPE '\\'`).join(' OR ') || 'FALSE'})`)
   }

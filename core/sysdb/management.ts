@@ -3,7 +3,7 @@ import type { Queryable } from '../ports/database.ts'
 import { INTERNAL_QUEUE, NOW_MS, type Transactional } from './sql.ts'
 
 /**
- * Cancels workflows and, level by level, their descendants (spec §4.2); finished ones are left alone.
+ * Cancels workflows and, level by level, their descendants (docs/sysdb.md §4.2); finished ones are left alone.
  * Returns every ID it cancelled.
  */
 export async function cancelWorkflows(q: Queryable, s: string, ids: readonly string[]): Promise<string[]> {
@@ -31,7 +31,7 @@ export async function cancelWorkflows(q: Queryable, s: string, ids: readonly str
 }
 
 /**
- * Puts workflows back on a queue to run again from their last recorded step (spec §4.3): the attempts,
+ * Puts workflows back on a queue to run again from their last recorded step (docs/sysdb.md §4.3): the attempts,
  * deadline and deduplication ID reset, and a run still going elsewhere loses its ownership.
  */
 export async function resumeWorkflows(db: Transactional, s: string, ids: readonly string[], queueName?: string): Promise<void> {
@@ -53,7 +53,7 @@ export async function resumeWorkflows(db: Transactional, s: string, ids: readonl
   })
 }
 
-/** What a fork takes from its original and the caller (spec §4.4). */
+/** What a fork takes from its original and the caller (docs/sysdb.md §4.4). */
 export interface ForkRequest {
   originalID: string
   newID: string
@@ -65,7 +65,7 @@ export interface ForkRequest {
 
 /**
  * Copies a workflow into a new one that replays the original's steps below `startStep` and runs the rest
- * (spec §4.4), all in one transaction.
+ * (docs/sysdb.md §4.4), all in one transaction.
  */
 export async function forkWorkflow(db: Transactional, s: string, f: ForkRequest): Promise<void> {
   await db.transaction(async (tx) => {
@@ -120,7 +120,7 @@ export async function forkWorkflow(db: Transactional, s: string, f: ForkRequest)
 }
 
 /**
- * One statement deleting the workflows the CTE `doomed(workflow_uuid)` selects (spec §4.5): the payload and
+ * One statement deleting the workflows the CTE `doomed(workflow_uuid)` selects (docs/sysdb.md §4.5): the payload and
  * checkpoint tables have no foreign keys, so they are cleared explicitly; deleting the status row cascades to
  * messages, events, history and streams. Returns the deleted IDs.
  */

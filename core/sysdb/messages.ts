@@ -4,7 +4,7 @@ import { NOW_MS } from './sql.ts'
 /** The topic stored for messages sent without one. */
 export const NULL_TOPIC = '__null__topic__'
 
-/** Inserts a message (spec §6.1); an existing message ID makes it a no-op (idempotent send). */
+/** Inserts a message (docs/sysdb.md §6.1); an existing message ID makes it a no-op (idempotent send). */
 export async function insertMessage(
   q: Queryable,
   s: string,
@@ -17,7 +17,7 @@ export async function insertMessage(
   )
 }
 
-/** Publishes an event value and its history entry (spec §6.3). */
+/** Publishes an event value and its history entry (docs/sysdb.md §6.3). */
 export async function upsertEvent(
   q: Queryable,
   s: string,
@@ -49,7 +49,7 @@ export async function readEvent(
   return row
 }
 
-/** Appends a value to a stream at the next offset (spec §6.5); a concurrent writer may cause 23505. */
+/** Appends a value to a stream at the next offset (docs/sysdb.md §6.5); a concurrent writer may cause 23505. */
 export async function appendStream(
   q: Queryable,
   s: string,
@@ -63,7 +63,7 @@ export async function appendStream(
   )
 }
 
-/** One stream position read together with the writer's status (spec §6.5 read step 1). */
+/** One stream position read together with the writer's status (docs/sysdb.md §6.5 read step 1). */
 export interface StreamRead {
   status: string
   value: string | null
@@ -97,7 +97,7 @@ export interface ReceiveAttempt {
 }
 
 /**
- * One `recv` attempt in one statement (spec §6.2 step 4): under the owner check, consume the oldest message of
+ * One `recv` attempt in one statement (docs/sysdb.md §6.2 step 4): under the owner check, consume the oldest message of
  * the topic and record it at `functionID`; with no message, record the timeout (NULL) only when `final`.
  */
 export async function receiveMessage(

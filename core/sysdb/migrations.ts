@@ -4,7 +4,7 @@ import type { TimerPort } from '../ports/timer.ts'
 import { schemaFunctions, schemaTables, splitStatements } from './schema.ts'
 import { SHARED_MIGRATIONS } from './shared-migrations.ts'
 
-/** The schema version this engine writes; peers at or above it are current (spec §1.4). */
+/** The schema version this engine writes; peers at or above it are current (docs/sysdb.md §1.4). */
 export const SCHEMA_VERSION = 123
 const FIRST_SHARED = 100
 

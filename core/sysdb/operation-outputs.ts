@@ -1,7 +1,7 @@
 import type { Queryable } from '../ports/database.ts'
 import { columns, NOW_MS } from './sql.ts'
 
-/** One step checkpoint (spec §3.9). */
+/** One step checkpoint (docs/sysdb.md §3.9). */
 export interface Checkpoint {
   workflowID: string
   /** The writing execution's owner token. */
@@ -37,7 +37,7 @@ const KEYS = [
 /**
  * Writes checkpoints with their owner checks in one statement: a single round trip and commit for the
  * whole batch. The FOR NO KEY UPDATE lock on each workflow row fences out executions that lost ownership
- * (spec §3.4); rows are locked in ID order so concurrent batches cannot deadlock.
+ * (docs/sysdb.md §3.4); rows are locked in ID order so concurrent batches cannot deadlock.
  */
 export async function writeCheckpoints(
   q: Queryable,
@@ -112,7 +112,7 @@ SELECT (SELECT owner_xid FROM own) AS owner, (SELECT completed_at_epoch_ms FROM 
   return row?.owner === c.token ? fate(c, row.completed) : 'not-owner'
 }
 
-/** A returned completion time other than ours means this ID was already written (spec §3.9). */
+/** A returned completion time other than ours means this ID was already written (docs/sysdb.md §3.9). */
 function fate(c: Checkpoint, completed: number | null): CheckpointResult {
   return Number(completed) === c.completedAt ? 'written' : 'duplicate'
 }
@@ -126,7 +126,7 @@ export async function loadOperations(q: Queryable, s: string, workflowID: string
   )
 }
 
-/** The owner check that opens every multi-statement write of an execution (spec §3.4). */
+/** The owner check that opens every multi-statement write of an execution (docs/sysdb.md §3.4). */
 export async function checkOwner(q: Queryable, s: string, workflowID: string, token: string): Promise<boolean> {
   const [row] = await q.query<{ owner_xid: string | null }>(
     `SELECT owner_xid FROM ${s}.workflow_status WHERE workflow_uuid = $1 FOR NO KEY UPDATE`,

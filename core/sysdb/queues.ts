@@ -3,7 +3,7 @@ import { DBOSConflictingRegistrationError } from '../errors.ts'
 import type { IsolationLevel, Queryable } from '../ports/database.ts'
 import { NOW_MS, scope, type Transactional } from './sql.ts'
 
-/** A row this executor just claimed, with what dispatch needs to run it (spec §5.5). */
+/** A row this executor just claimed, with what dispatch needs to run it (docs/sysdb.md §5.5). */
 export interface ClaimedRow {
   workflow_uuid: string
   name: string | null
@@ -27,7 +27,7 @@ export type RecordedOp = [number, string, string | null, string | null, string |
 export interface Claimer {
   executorID: string
   version: string
-  /** True when no later version exists, so rows without a version may run here too (spec §5.3 step 5). */
+  /** True when no later version exists, so rows without a version may run here too (docs/sysdb.md §5.3 step 5). */
   isLatestVersion: boolean
   appName: string | null
 }
@@ -38,13 +38,13 @@ export interface ClaimRequest {
   partitionKey: string | null
   max: number
   token: string
-  /** NOWAIT (contention is an error, spec §5.3) when limits are shared; SKIP LOCKED otherwise. */
+  /** NOWAIT (contention is an error, docs/sysdb.md §5.3) when limits are shared; SKIP LOCKED otherwise. */
   lock: 'NOWAIT' | 'SKIP LOCKED'
   rateLimited: boolean
 }
 
 /**
- * The claim itself (spec §5.3 steps 6–7 as one statement): select the head of the queue, lock it, flip it to
+ * The claim itself (docs/sysdb.md §5.3 steps 6–7 as one statement): select the head of the queue, lock it, flip it to
  * PENDING under the token, and return what dispatch needs, recorded operations included.
  */
 function claimSql(s: string, c: Claimer, lock: ClaimRequest['lock'], partitioned: boolean): string {
@@ -89,7 +89,7 @@ async function claimRows(q: Queryable, s: string, c: Claimer, r: ClaimRequest): 
   return rows.sort((a, b) => a.priority - b.priority || Number(a.created_at) - Number(b.created_at))
 }
 
-/** What limits leave for this claim (spec §5.3 steps 3–4); `max` is what the local budget allows. */
+/** What limits leave for this claim (docs/sysdb.md §5.3 steps 3–4); `max` is what the local budget allows. */
 async function sharedBudget(
   q: Queryable,
   s: string,
@@ -134,7 +134,7 @@ async function sharedBudget(
 }
 
 /**
- * Claims work from a queue (or one partition), per spec §5.3. Queues without shared limits claim in one
+ * Claims work from a queue (or one partition), per docs/sysdb.md §5.3. Queues without shared limits claim in one
  * SKIP LOCKED statement; shared budgets (global concurrency, rate limits) count and claim in one transaction
  * whose isolation level, with NOWAIT, turns a race between executors into a contention error (40001 or
  * 55P03) instead of an overrun.
@@ -165,7 +165,7 @@ export async function claim(
   }, isolation)
 }
 
-/** Partition keys with ENQUEUED work on a queue, in random order (spec §5.4, the general path). */
+/** Partition keys with ENQUEUED work on a queue, in random order (docs/sysdb.md §5.4, the general path). */
 export async function partitionKeys(q: Queryable, s: string, queueName: string, appName: string | null): Promise<string[]> {
   const rows = await q.query<{ k: string }>(
     `SELECT DISTINCT queue_partition_key AS k FROM ${s}.workflow_status
@@ -181,7 +181,7 @@ export async function partitionKeys(q: Queryable, s: string, queueName: string, 
   return keys
 }
 
-/** The `queues` table row of a queue (spec §5.1). */
+/** The `queues` table row of a queue (docs/sysdb.md §5.1). */
 export interface QueueRow {
   name: string
   concurrency: number | null
@@ -228,7 +228,7 @@ export async function queueExists(q: Queryable, s: string, name: string): Promis
 }
 
 /**
- * Publishes declared queues as `queues` rows (spec §5.1), so DBOS tools see them and limits changed there
+ * Publishes declared queues as `queues` rows (docs/sysdb.md §5.1), so DBOS tools see them and limits changed there
  * apply fleet-wide. Only the latest version overwrites an existing row's limits.
  */
 export async function publishQueues(
@@ -284,7 +284,7 @@ async function checkQueueOwner(q: Queryable, s: string, name: string, appName: s
 }
 
 /**
- * Moves this application's DELAYED rows whose delay ended by `now` to ENQUEUED (spec §7.1: a debounced row
+ * Moves this application's DELAYED rows whose delay ended by `now` to ENQUEUED (docs/sysdb.md §7.1: a debounced row
  * also frees its deduplication ID). Returns the queue of each promoted row.
  */
 export async function promoteDelayed(q: Queryable, s: string, now: number, appName: string | null): Promise<string[]> {

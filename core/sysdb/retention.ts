@@ -2,12 +2,12 @@ import type { Queryable } from '../ports/database.ts'
 import { deleteWorkflowsSql } from './management.ts'
 import { scope } from './sql.ts'
 
-// Retention (spec §4.5): garbage collection and the global timeout's selection.
+// Retention (docs/sysdb.md §4.5): garbage collection and the global timeout's selection.
 
 const GC_BATCH = 1000
 
 /**
- * Deletes the finished workflows of this application created before the cutoff (spec §4.5). With
+ * Deletes the finished workflows of this application created before the cutoff (docs/sysdb.md §4.5). With
  * `rowsThreshold`, the creation time of the row at that position, newest first, is the cutoff if it is later,
  * so at least that many recent workflows stay. Returns how many workflows were deleted.
  */
@@ -48,7 +48,7 @@ export async function garbageCollect(
   }
 }
 
-/** IDs of this application's active workflows created at or before the cutoff (the global timeout, spec §4.5). */
+/** IDs of this application's active workflows created at or before the cutoff (the global timeout, docs/sysdb.md §4.5). */
 export async function activeCreatedBy(q: Queryable, s: string, appName: string | null, cutoffEpochMs: number): Promise<string[]> {
   const rows = await q.query<{ workflow_uuid: string }>(
     `SELECT workflow_uuid FROM ${s}.workflow_status

@@ -1,4 +1,4 @@
-// Schema 123 exactly as a fresh DBOS 5.3.0 install creates it (spec §1.1, §1.2).
+// Schema 123 exactly as a fresh DBOS 5.3.0 install creates it (docs/sysdb.md §1.1, §1.2).
 // `s` is the quoted schema name; callers validate it first (see quoteSchema).
 import type { Queryable } from '../ports/database.ts'
 

@@ -1,4 +1,4 @@
-// The shared migrations 100–123 (spec §1.4): every DBOS SDK defines the same change at the same number, so a
+// The shared migrations 100–123 (docs/sysdb.md §1.4): every DBOS SDK defines the same change at the same number, so a
 // database any of them left at 99 or later can be brought to 123 by any other. Statements use IF [NOT] EXISTS.
 import { createIndex, enqueueWorkflowFunction, payloadTables, splitStatements } from './schema.ts'
 

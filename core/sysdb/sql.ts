@@ -2,14 +2,14 @@ import type { IsolationLevel, Queryable } from '../ports/database.ts'
 
 // SQL fragments shared by the sysdb modules.
 
-/** Milliseconds since the epoch on the database clock (spec §0, NOW_MS). */
+/** Milliseconds since the epoch on the database clock (docs/sysdb.md §0, NOW_MS). */
 export const NOW_MS = '(EXTRACT(epoch FROM now()) * 1000)::bigint'
 
 /** The unlimited queue every executor dispatches: recovery, resume and fork land here. */
 export const INTERNAL_QUEUE = '_dbos_internal_queue'
 
 /**
- * SCOPE(col) of spec §0: with application names, rows of those applications or of none; with NULL, all.
+ * SCOPE(col) of docs/sysdb.md §0: with application names, rows of those applications or of none; with NULL, all.
  * @param param the placeholder bound to a text[] of names, or to NULL when the process has no name.
  */
 export function scope(column: string, param: string): string {

@@ -1,7 +1,7 @@
 import type { Queryable } from '../ports/database.ts'
 import { columns, INTERNAL_QUEUE, NOW_MS, scope } from './sql.ts'
 
-/** A workflow row to create (spec §3.3). */
+/** A workflow row to create (docs/sysdb.md §3.3). */
 export interface NewWorkflow {
   workflowID: string
   status: 'PENDING' | 'ENQUEUED'
@@ -117,7 +117,7 @@ SELECT * FROM ws`,
   return result!
 }
 
-/** A workflow outcome to record (spec §3.5). */
+/** A workflow outcome to record (docs/sysdb.md §3.5). */
 export interface Outcome {
   workflowID: string
   token: string
@@ -170,7 +170,7 @@ SELECT workflow_uuid FROM upd`,
   return items.map((i) => written.has(i.workflowID))
 }
 
-/** The full status row with payloads, read per spec §1.3. */
+/** The full status row with payloads, read per docs/sysdb.md §1.3. */
 export interface StatusRow {
   workflow_uuid: string
   status: string
@@ -232,7 +232,7 @@ export async function readStatus(q: Queryable, s: string, workflowID: string): P
   return row
 }
 
-/** Puts this executor's PENDING workflows of this version back on a queue (spec §3.6). */
+/** Puts this executor's PENDING workflows of this version back on a queue (docs/sysdb.md §3.6). */
 export async function recoverPending(
   q: Queryable,
   s: string,
@@ -252,7 +252,7 @@ export async function recoverPending(
   return rows.map((r) => r.workflow_uuid)
 }
 
-/** Dead-letters a claimed row whose attempts exceeded the maximum (spec §3.7). */
+/** Dead-letters a claimed row whose attempts exceeded the maximum (docs/sysdb.md §3.7). */
 export async function deadLetter(q: Queryable, s: string, workflowID: string, attempts: number): Promise<void> {
   await q.query(
     `UPDATE ${s}.workflow_status
@@ -263,7 +263,7 @@ export async function deadLetter(q: Queryable, s: string, workflowID: string, at
   )
 }
 
-/** Which of these workflows have finished, whatever the outcome (spec §6.6), earliest first. */
+/** Which of these workflows have finished, whatever the outcome (docs/sysdb.md §6.6), earliest first. */
 export async function finishedAmong(q: Queryable, s: string, ids: readonly string[]): Promise<string[]> {
   const rows = await q.query<{ workflow_uuid: string }>(
     `SELECT workflow_uuid FROM ${s}.workflow_status

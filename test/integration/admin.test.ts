@@ -1,4 +1,4 @@
-// The admin HTTP server (spec §9): every endpoint, its security defaults, and body validation.
+// The admin HTTP server (docs/sysdb.md §9): every endpoint, its security defaults, and body validation.
 import { rawSql } from '../support/raw-sql.ts'
 import type { Hono } from 'hono'
 import { adminDeps, createAdminApp } from '../../core/admin/app.ts'
@@ -79,7 +79,7 @@ async function call(
   return await app.fetch(new Request(`http://127.0.0.1:3001${path}`, init))
 }
 
-/** Every endpoint of spec §9, with a body each accepts. */
+/** Every endpoint of docs/sysdb.md §9, with a body each accepts. */
 const ENDPOINTS: [method: string, path: string, body?: unknown][] = [
   ['GET', '/dbos-healthz'],
   ['POST', '/dbos-workflow-recovery', []],

@@ -1,4 +1,4 @@
-// Debouncing (spec §7.1), on both databases: calls with one key within the period collapse into one run with
+// Debouncing (docs/sysdb.md §7.1), on both databases: calls with one key within the period collapse into one run with
 // the last arguments; debounceTimeoutMs starts the workflow even while calls keep coming; keys are independent;
 // a debounce from workflow code is one recorded operation.
 import { afterAll, beforeAll, describe, expect, it } from '../harness.ts'

@@ -1,4 +1,4 @@
-// Owner fencing (spec §3.4): only the execution holding the row's owner token may write for it.
+// Owner fencing (docs/sysdb.md §3.4): only the execution holding the row's owner token may write for it.
 import { PGlite } from '@electric-sql/pglite'
 import postgres from 'postgres'
 import { perdure } from '../support/perdure.ts'

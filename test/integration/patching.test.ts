@@ -1,4 +1,4 @@
-// Patching (spec §3.11): old executions keep the old path, new ones take the patched one.
+// Patching (docs/sysdb.md §3.11): old executions keep the old path, new ones take the patched one.
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'

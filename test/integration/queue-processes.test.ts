@@ -72,7 +72,7 @@ describeOn('postgres', 'queues across worker processes', (db) => {
    * a status that no run here should reach: nothing then would ever reach SUCCESS, so no wait should go on.
    */
   async function statusCounts(prefix: string): Promise<StatusCounts> {
-    // Outcomes live in workflow_output, or in workflow_status for rows that older writers finished (spec §1.3).
+    // Outcomes live in workflow_output, or in workflow_status for rows that older writers finished (docs/sysdb.md §1.3).
     const bad = await sql<{ wf: string; status: string; executor_id: string; error: string | null }[]>`
       SELECT ws.workflow_uuid AS wf, ws.status, ws.executor_id, left(COALESCE(wo.error, ws.error), 2000) AS error
       FROM dbos.workflow_status ws LEFT JOIN dbos.workflow_output wo USING (workflow_uuid)
@@ -206,7 +206,7 @@ describeOn('postgres', 'queues across worker processes', (db) => {
     expect(total(atKill, 'SUCCESS')).toBeLessThan(DRAIN_WORKFLOWS)
 
     // The survivors drain everything else, while the victim's claims stay PENDING under its ID until it
-    // comes back (spec §5.7). Its claims are read only then: a statement it sent just before dying, such as a
+    // comes back (docs/sysdb.md §5.7). Its claims are read only then: a statement it sent just before dying, such as a
     // one-statement claim, can still commit after the kill.
     const left = await waitFor(
       'the survivors drained all but the stranded claims',
@@ -242,7 +242,7 @@ describeOn('postgres', 'queues across worker processes', (db) => {
       expect({ wf, stranded: stranded.has(wf), runs: executors.length, first: executors[0] })
         .toEqual({ wf, stranded: true, runs: 2, first: victimID })
     }
-    // One claim per run, and a second for each recovered claim (spec §3.6).
+    // One claim per run, and a second for each recovered claim (docs/sysdb.md §3.6).
     const attempts = await sql<{ wf: string; recovery_attempts: string; executor_id: string }[]>`
       SELECT workflow_uuid AS wf, recovery_attempts, executor_id FROM dbos.workflow_status
       WHERE workflow_uuid LIKE 'drain2-%'`

@@ -1,4 +1,4 @@
-// Scheduled workflows (spec §7.2): declarations checked at registration, `workflow_schedules` rows published at
+// Scheduled workflows (docs/sysdb.md §7.2): declarations checked at registration, `workflow_schedules` rows published at
 // launch, one workflow per slot under `sched-<schedule_name>-<ISO>` however many processes fire it, and no burst
 // of missed slots after downtime unless the schedule asks for backfill.
 //

@@ -258,7 +258,7 @@ describeEachDatabase('portable serialization', (db) => {
     await db.dropAll()
   })
 
-  // A Date and a bigint: superjson keeps their types, portable_json flattens them to strings (spec §2.3).
+  // A Date and a bigint: superjson keeps their types, portable_json flattens them to strings (docs/sysdb.md §2.3).
   it('stores a workflow registered as portable in portable_json, and its twin in the default format', async () => {
     const url = db.persistent()
     DBOS.setConfig({ name: 'wf-portable', systemDatabaseUrl: url })

@@ -1,4 +1,4 @@
-// Checklist items where the official 5.3.0 DBOSClient drives Perdure (spec §11: 5-9, 11, 12, 14-17, 19, 23).
+// Checklist items where the official 5.3.0 DBOSClient drives Perdure (docs/sysdb.md §11: 5-9, 11, 12, 14-17, 19, 23).
 // Perdure runs in this process, so `runs` shows what really executed.
 import { Error as OfficialErrors } from '@dbos-inc/dbos-sdk'
 import { expect, it } from '../harness.ts'

@@ -9,7 +9,7 @@
 // verifies that the schema is current.
 //
 // Every workflow here is named `dbos…`; Perdure registers none of them, and this executor registers none of
-// Perdure's. Both applications are named, so each dispatches only its own rows (spec §3.1) plus the unnamed
+// Perdure's. Both applications are named, so each dispatches only its own rows (docs/sysdb.md §3.1) plus the unnamed
 // rows of the queues it serves. stdout carries only protocol lines; DBOS logs at warn level, to stderr.
 import { parseArgs } from 'node:util'
 import { DBOS } from '@dbos-inc/dbos-sdk'

@@ -11,7 +11,7 @@ const { DBOS } = perdure
 const q5 = DBOS_APP.queue
 const RESULT_MS = 15_000
 const EPOCH = new Date(0)
-/** A 5.3.0 executor that missed the NOTIFY would wake at its next poll, 10 s later (spec §6). */
+/** A 5.3.0 executor that missed the NOTIFY would wake at its next poll, 10 s later (docs/sysdb.md §6). */
 const NOTIFY_MS = 1000
 /** How often a Perdure waiter re-reads an awaited event (POLL_MS in core/engine/events.ts). */
 const POLL_MS = 1000

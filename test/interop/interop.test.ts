@@ -1,5 +1,5 @@
 // Interoperability with the official DBOS Transact SDK, @dbos-inc/dbos-sdk 5.3.0 (a devDependency, used only
-// here): the items of the interop checklist in spec §11 that concern features Perdure has, in both
+// here): the items of the interop checklist in docs/sysdb.md §11 that concern features Perdure has, in both
 // directions. Perdure runs in this process; the official executor runs in a child (test/interop/dbos-executor.ts).
 import { describeOn, skipOn } from '../support/databases.ts'
 

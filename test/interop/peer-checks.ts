@@ -1,4 +1,4 @@
-// Checklist items 13 and 18 (spec §11), which need Perdure in several processes or a crash: Perdure children
+// Checklist items 13 and 18 (docs/sysdb.md §11), which need Perdure in several processes or a crash: Perdure children
 // (test/interop/perdure-peer.ts) serve work that the official 5.3.0 client enqueues and then inspects.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -7,7 +7,7 @@ import { PERDURE_APP } from './apps.ts'
 const { DBOS, Debouncer, WorkflowQueue } = perdure
 
 export const queue = new WorkflowQueue(PERDURE_APP.queue)
-/** Declared only for its limits, which the official client must list as Perdure maps them (spec §5.1). */
+/** Declared only for its limits, which the official client must list as Perdure maps them (docs/sysdb.md §5.1). */
 export const limitedQueue = new WorkflowQueue('limited', {
   concurrency: 4, workerConcurrency: 2, rateLimit: { limitPerPeriod: 10, periodSec: 2 },
 })
@@ -136,7 +136,7 @@ export const timeoutParent = DBOS.registerWorkflow(async () => {
   return 'parent not cancelled'
 }, { name: 'timeoutParent' })
 
-/** Steps 0..4 of every kind the official step listing must show (spec §3.8 names). */
+/** Steps 0..4 of every kind the official step listing must show (docs/sysdb.md §3.8 names). */
 export const fiveOperations = DBOS.registerWorkflow(async (tag: string) => {
   const a = await DBOS.runStep(() => {
     ran(`${tag}:alpha`)

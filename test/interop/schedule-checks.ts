@@ -1,4 +1,4 @@
-// Checklist items 20 and 22 (spec §11): Perdure's queue and schedule declarations as the 5.3.0 client lists and
+// Checklist items 20 and 22 (docs/sysdb.md §11): Perdure's queue and schedule declarations as the 5.3.0 client lists and
 // pauses them, and the debouncer's rows, which a 5.3.0 DebouncerClient must join. Run these first: Perdure
 // re-reads schedules every second only during the first minute after launch, every 30 s after that. Then
 // schedules made at run time with DBOS 5.3's API, in both directions, and one that both executors fire.

@@ -1,4 +1,4 @@
-// Checklist items 1, 2 and 4 (spec §11): the schema each engine creates, and what each does to the other's.
+// Checklist items 1, 2 and 4 (docs/sysdb.md §11): the schema each engine creates, and what each does to the other's.
 // `prepareSchemas` does every launch and takes every dump up front, leaving Perdure launched on a database it
 // created and an official executor serving it; the checks then only compare what it saw.
 import { DBOS as OfficialDBOS } from '@dbos-inc/dbos-sdk'

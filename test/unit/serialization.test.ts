@@ -26,7 +26,7 @@ async function roundTrip(value: unknown, format?: string): Promise<unknown> {
   return await s.decode(text, format ?? SUPERJSON)
 }
 
-describe('js_superjson golden bytes (spec §2.2)', () => {
+describe('js_superjson golden bytes (docs/sysdb.md §2.2)', () => {
   it('matches DBOS 5.3.0 byte for byte', async () => {
     expect(s.appFormat).toBe('js_superjson')
     expect(await s.encodeArgs(['a', 1])).toBe('{"json":["a",1],"__dbos_serializer":"superjson"}')
@@ -137,7 +137,7 @@ describe('js_superjson round trips', () => {
   })
 })
 
-describe('NULL format and unknown formats (spec §2.1)', () => {
+describe('NULL format and unknown formats (docs/sysdb.md §2.1)', () => {
   it('decodes marked text with superjson', async () => {
     const text = '{"json":"2025-06-15T10:30:00.000Z","meta":{"values":["Date"]},' +
       '"__dbos_serializer":"superjson"}'
@@ -170,7 +170,7 @@ describe('NULL format and unknown formats (spec §2.1)', () => {
   })
 })
 
-describe('portable_json (spec §2.3)', () => {
+describe('portable_json (docs/sysdb.md §2.3)', () => {
   it('writes the cross-language golden argument list', async () => {
     const args = [
       'hello-interop',
@@ -364,7 +364,7 @@ describe('safe decoding for introspection', () => {
   })
 })
 
-describe('custom serializer (spec §2.5)', () => {
+describe('custom serializer (docs/sysdb.md §2.5)', () => {
   const reversing: DBOSSerializer = {
     name: () => 'reversed_json',
     stringify: (v) => Promise.resolve(JSON.stringify(v ?? null).split('').reverse().join('')),

@@ -4,7 +4,7 @@ import type { AdminDeps } from '../app.ts'
 import { readBody } from '../request.ts'
 import { garbageCollectBody, globalTimeoutBody, recoveryBody } from '../schemas.ts'
 
-/** Recovery of other executors' workflows, and the retention operations (spec §3.6, §4.5). */
+/** Recovery of other executors' workflows, and the retention operations (docs/sysdb.md §3.6, §4.5). */
 export function registerRecoveryRoutes(app: Hono, deps: AdminDeps): void {
   app.post('/dbos-workflow-recovery', async (c) => {
     const executorIDs = await readBody(c, recoveryBody)

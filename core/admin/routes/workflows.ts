@@ -30,7 +30,7 @@ async function fork(engine: Engine, workflowID: string, startStep: number, optio
   return newID
 }
 
-/** Per-workflow management and introspection (spec §4.2–4.4, §8). */
+/** Per-workflow management and introspection (docs/sysdb.md §4.2–4.4, §8). */
 export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
   app.post('/workflows/:id/cancel', async (c) => {
     const id = pathID(c)
@@ -101,7 +101,7 @@ export function registerWorkflowRoutes(app: Hono, deps: AdminDeps): void {
       offset: body.offset ?? undefined,
       sortDesc: body.sort_desc ?? undefined,
       workflow_id_prefix: body.workflow_id_prefix ?? undefined,
-      // Unlike DBOS.listWorkflows, the admin listing skips payloads unless asked (spec §9).
+      // Unlike DBOS.listWorkflows, the admin listing skips payloads unless asked (docs/sysdb.md §9).
       loadInput: body.load_input ?? false,
       loadOutput: body.load_output ?? false,
     }
