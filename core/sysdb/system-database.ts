@@ -23,6 +23,9 @@ export type { ScheduleFilters, ScheduleUpdate }
 import { INTERNAL_QUEUE, type Transactional } from './sql.ts'
 import { type RewindRequest, rewindWorkflow } from './rewind.ts'
 import { setDelay, setPriority } from './workflow-setters.ts'
+import { countFinishedPerMinute, countQueueStatuses, type FinishedInMinute, type QueueStatusCount } from './queue-activity.ts'
+import { type EventRow, listEvents, listMessages, listStreamSummaries, type MessageRow, type StreamSummary } from './workflow-activity.ts'
+export type { EventRow, FinishedInMinute, MessageRow, QueueStatusCount, StreamSummary }
 import { childIDs, type ExtraColumns, readExtraColumns, readStepRows, type StepRow } from './workflow-details.ts'
 import {
   cancelledAmong,
@@ -436,5 +439,32 @@ export class SystemDatabase {
   /** Makes a version the latest, for application `owner`. */
   async promoteVersion(version: string, owner: string | null): Promise<void> {
     await promoteVersion(this.#q, this.#s, version, owner)
+  }
+
+  // The dashboard's listings: a workflow's events, streams and messages; queue counts and throughput, in SQL
+
+  /** Up to `limit` of a workflow's events (latest values), by key. */
+  async listEvents(workflowID: string, limit: number): Promise<EventRow[]> {
+    return await listEvents(this.#q, this.#s, workflowID, limit)
+  }
+
+  /** Up to `limit` of a workflow's streams, by key, with their counts of values and last values. */
+  async listStreamSummaries(workflowID: string, limit: number): Promise<StreamSummary[]> {
+    return await listStreamSummaries(this.#q, this.#s, workflowID, limit)
+  }
+
+  /** Up to `limit` of the messages sent to a workflow, oldest first, consumed or not. */
+  async listMessages(workflowID: string, limit: number): Promise<MessageRow[]> {
+    return await listMessages(this.#q, this.#s, workflowID, limit)
+  }
+
+  /** ENQUEUED, PENDING and DELAYED workflows per queue of this application (every application's without a name). */
+  async countQueueStatuses(): Promise<QueueStatusCount[]> {
+    return await countQueueStatuses(this.#q, this.#s, this.appName)
+  }
+
+  /** Workflows of this application's queues that finished at or after `since` (epoch ms), per queue and minute. */
+  async countFinishedPerMinute(since: number): Promise<FinishedInMinute[]> {
+    return await countFinishedPerMinute(this.#q, this.#s, since, this.appName)
   }
 }
