@@ -7,12 +7,12 @@ import { cancelWorkflows, deleteWorkflows, forkWorkflow, resumeWorkflows } from 
 import { SCRIPT } from './assets/client-script.ts'
 import { SHELL } from './assets/shell.ts'
 import { STYLES } from './assets/styles.ts'
-import { listFilters, readEventText, readListPage, readQueueStats, readWorkflowPage } from './data.ts'
+import { listFilters, readListPage, readQueueStats, readWorkflowPage } from './data.ts'
 import type { DashboardDeps } from './deps.ts'
 import { streamTail } from './stream-tail.ts'
 import { listPage } from './views/list.ts'
 import { queuesPage } from './views/queues.ts'
-import { eventValue, workflowPage } from './views/workflow.ts'
+import { workflowPage } from './views/workflow.ts'
 
 export { type DashboardDeps, dashboardDepsOf } from './deps.ts'
 
@@ -47,8 +47,8 @@ const pathID = (c: Context) => pathParam(c, 'id', workflowIDParam)
 
 /**
  * The dashboard as a Hono sub-app, to mount at DASHBOARD_PATH: a static shell, HTML fragments it fetches (the
- * workflow list, one workflow with its step timeline, an event, the queues), a stream's live tail as server-sent
- * events, and the actions cancel, resume, fork and delete as JSON POSTs. It has no guards of its own: the
+ * workflow list, one workflow with its step timeline, events, streams and messages, the queues), a stream's
+ * live tail as server-sent events, and the actions cancel, resume, fork and delete as JSON POSTs. It has no guards of its own: the
  * server that mounts it applies the admin API's (token, Host and Origin checks, JSON bodies), letting the shell
  * paths (isDashboardShell) through without the token.
  * @example app.route(DASHBOARD_PATH, createDashboard(dashboardDepsOf(() => engine)))
@@ -81,12 +81,6 @@ export function createDashboard(deps: DashboardDeps): Hono {
     const page = await readWorkflowPage(deps.sys(), deps.serialization(), id, now())
     if (!page) throw clientError(404, `Workflow ${id} not found`)
     return fragment(c, workflowPage(page))
-  })
-
-  app.get('/fragments/workflows/:id/event', async (c) => {
-    const id = pathID(c)
-    const key = c.req.query('key') ?? ''
-    return fragment(c, eventValue(key, await readEventText(deps.sys(), deps.serialization(), id, key)))
   })
 
   app.get('/fragments/queues', async (c) => fragment(c, queuesPage(await readQueueStats(deps.sys(), now()))))

@@ -1,7 +1,8 @@
 import { clientError } from '../admin/request.ts'
 import { toWorkflowStatus } from '../engine/status.ts'
+import { isCloseMarker } from '../engine/streams.ts'
 import { DBOSError, DBOSInvalidArgumentError } from '../errors.ts'
-import { checkKey, checkListFilters, checkLookupID } from '../internal/input-checks.ts'
+import { checkListFilters } from '../internal/input-checks.ts'
 import { listWorkflowSteps, readWorkflowRow } from '../management/inspect.ts'
 import { type GetWorkflowsInput, parseListInput } from '../management/list-input.ts'
 import type { Serialization } from '../serialization/serializer.ts'
@@ -9,18 +10,14 @@ import type { SystemDatabase } from '../sysdb/system-database.ts'
 import { displayText } from '../admin/workflow-json.ts'
 import type { ListPage } from './views/list.ts'
 import type { QueueStats } from './views/queues.ts'
-import type { WorkflowPage } from './views/workflow.ts'
+import type { Activity, WorkflowPage } from './views/workflow.ts'
 
 /** Rows per page of the workflow list. */
 export const PAGE_SIZE = 50
-/** Queue counts stop here: a deep backlog is shown as `n+` rather than read in full every few seconds. */
-const COUNT_CAP = 10_000
 /** Minutes of throughput the queues view charts. */
 const CHART_MINUTES = 15
-/** How far back the throughput read looks for workflows created before the chart's window that ended in it. */
-const LOOKBACK_MS = 60 * 60_000
-/** Finished workflows read per queue for the chart at most. */
-const CHART_ROWS = 20_000
+/** Events, streams and messages shown on a workflow's page at most, each. */
+export const ACTIVITY_LIMIT = 100
 
 /** Runs input checks; the problem they name is the client's, answered 400. */
 function checked<T>(run: () => T): T {
@@ -70,59 +67,70 @@ export async function readWorkflowPage(
   if (!found) return undefined
   const steps = await listWorkflowSteps(sys, serialization, id)
   const status = await toWorkflowStatus(found.row, serialization)
-  return { row: found.row, extra: found.extra, status, steps: steps ?? [], now }
+  const activity = await readActivity(sys, serialization, id)
+  return { row: found.row, extra: found.extra, status, steps: steps ?? [], activity, now }
 }
 
-/** An event's latest value as display text, or undefined when the workflow has not published it. */
-export async function readEventText(
-  sys: SystemDatabase, serialization: Serialization, id: string, key: string,
-): Promise<{ text: string } | undefined> {
-  checked(() => {
-    checkLookupID('workflow ID', id)
-    checkKey('event key', key)
-  })
-  const row = await sys.readEvent(id, key)
-  if (!row) return undefined
-  return { text: displayText(await serialization.safeDecode(row.value, row.serialization)) }
+/** A stored value as display text, decoded as the application encoded it. */
+async function shown(serialization: Serialization, value: string, format: string | null): Promise<string> {
+  return displayText(await serialization.safeDecode(value, format))
 }
 
-async function countOf(sys: SystemDatabase, queueName: string, status: GetWorkflowsInput['status']): Promise<number> {
-  const filters = { queueName, status, limit: COUNT_CAP, loadInput: false, loadOutput: false }
-  return (await sys.listWorkflows(filters)).length
-}
-
-const FINISHED = new Set(['SUCCESS', 'ERROR', 'CANCELLED', 'MAX_RECOVERY_ATTEMPTS_EXCEEDED'])
-
-/** Workflows of a queue that finished in each of the last CHART_MINUTES minutes, oldest first. */
-async function perMinute(sys: SystemDatabase, queueName: string, now: number): Promise<number[]> {
-  const buckets = new Array<number>(CHART_MINUTES).fill(0)
-  const since = now - LOOKBACK_MS
-  const rows = await sys.listWorkflows({
-    queueName, startTime: new Date(since).toISOString(), limit: CHART_ROWS, sortDesc: true, loadInput: false, loadOutput: false,
-  })
-  const thisMinute = Math.floor(now / 60_000)
-  for (const r of rows) {
-    if (!FINISHED.has(r.status)) continue
-    const ago = thisMinute - Math.floor(Number(r.updated_at) / 60_000)
-    if (ago >= 0 && ago < CHART_MINUTES) buckets[CHART_MINUTES - 1 - ago]!++
+/** A workflow's events, streams and messages; one row more than shown is read of each, to say that more exist. */
+async function readActivity(sys: SystemDatabase, serialization: Serialization, id: string): Promise<Activity> {
+  const read = ACTIVITY_LIMIT + 1
+  const events = await sys.listEvents(id, read)
+  const streams = await sys.listStreamSummaries(id, read)
+  const messages = await sys.listMessages(id, read)
+  return {
+    limit: ACTIVITY_LIMIT,
+    events: await Promise.all(events.slice(0, ACTIVITY_LIMIT).map(async (e) => ({
+      key: e.key, text: await shown(serialization, e.value, e.serialization),
+    }))),
+    moreEvents: events.length > ACTIVITY_LIMIT,
+    streams: streams.slice(0, ACTIVITY_LIMIT).map((st) => {
+      const closed = isCloseMarker(st.lastValue, st.lastSerialization)
+      return { key: st.key, values: closed ? st.count - 1 : st.count, closed }
+    }),
+    moreStreams: streams.length > ACTIVITY_LIMIT,
+    messages: await Promise.all(messages.slice(0, ACTIVITY_LIMIT).map(async (m) => ({
+      topic: m.topic, consumed: m.consumed, consumedBy: m.consumedBy, createdAt: m.createdAt,
+      text: await shown(serialization, m.message, m.serialization),
+    }))),
+    moreMessages: messages.length > ACTIVITY_LIMIT,
   }
-  return buckets
+}
+
+/**
+ * Workflows of each queue that finished in each of the last CHART_MINUTES minutes, oldest first, counted by the
+ * database; the minutes are `now`'s, the clock the page's times are read against.
+ */
+async function perMinute(sys: SystemDatabase, now: number): Promise<Map<string, number[]>> {
+  const thisMinute = Math.floor(now / 60_000)
+  const first = thisMinute - CHART_MINUTES + 1
+  const charts = new Map<string, number[]>()
+  for (const f of await sys.countFinishedPerMinute(first * 60_000)) {
+    const i = f.minute - first
+    if (i < 0 || i >= CHART_MINUTES) continue
+    const buckets = charts.get(f.queueName) ?? new Array<number>(CHART_MINUTES).fill(0)
+    buckets[i] = (buckets[i] ?? 0) + f.count
+    charts.set(f.queueName, buckets)
+  }
+  return charts
 }
 
 /** Every registered queue of the application with its counts and recent throughput, by name. */
 export async function readQueueStats(sys: SystemDatabase, now: number): Promise<QueueStats[]> {
   const rows = (await sys.readQueueRows()).sort((a, b) => a.name.localeCompare(b.name))
-  const stats: QueueStats[] = []
-  // One queue after another: PGlite runs one statement at a time anyway, and Postgres's pool stays free.
-  for (const row of rows) {
-    stats.push({
-      row,
-      enqueued: await countOf(sys, row.name, 'ENQUEUED'),
-      running: await countOf(sys, row.name, 'PENDING'),
-      delayed: await countOf(sys, row.name, 'DELAYED'),
-      cap: COUNT_CAP,
-      perMinute: await perMinute(sys, row.name, now),
-    })
-  }
-  return stats
+  const counts = new Map<string, number>()
+  for (const c of await sys.countQueueStatuses()) counts.set(`${c.status} ${c.queueName}`, c.count)
+  const charts = await perMinute(sys, now)
+  const count = (status: string, queue: string) => counts.get(`${status} ${queue}`) ?? 0
+  return rows.map((row) => ({
+    row,
+    enqueued: count('ENQUEUED', row.name),
+    running: count('PENDING', row.name),
+    delayed: count('DELAYED', row.name),
+    perMinute: charts.get(row.name) ?? new Array<number>(CHART_MINUTES).fill(0),
+  }))
 }

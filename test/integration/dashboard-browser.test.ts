@@ -40,6 +40,7 @@ const stepped = DBOS.registerWorkflow(async (n: number) => {
   return await DBOS.runStep(async () => ({ shipped: c }), { name: 'ship' })
 }, { name: 'dashboardBrowserStepped' })
 const streamer = DBOS.registerWorkflow(async () => {
+  await DBOS.writeStream('ticks', 'first')
   const value = await DBOS.recv<string>('go', 60)
   await DBOS.writeStream('ticks', { tick: value })
   await DBOS.closeStream('ticks')
@@ -126,6 +127,7 @@ function suite(db: TestDatabase): void {
       expect(shown.map((s) => [s.id, s.name])).toEqual(steps.map((s) => [s.functionID, s.name]))
       expect(shown.map((s) => s.name)).toEqual(expect.arrayContaining(['reserve', 'charge', 'DBOS.sleep', 'ship', 'DBOS.setEvent']))
       expect(shown.every((s) => s.bar)).toBe(true)
+      expect(await page.textContent('#events tr[data-event="total"]')).toContain('100')
       const childID = steps.find((s) => s.childWorkflowID)!.childWorkflowID!
       await page.click(`#workflow a[href="#/workflows/${encodeURIComponent(childID)}"]`)
       await page.waitForSelector(`#workflow article[data-id="${childID}"]`)
@@ -174,16 +176,23 @@ function suite(db: TestDatabase): void {
     const admin = await startAdmin()
     await withPage(async (page) => {
       await page.goto(workflowPage(admin, id))
-      await page.waitForSelector(`#workflow article[data-id="${id}"]`)
-      await page.fill('#stream-form input[name="key"]', 'ticks')
+      // The streams the workflow wrote are listed, each with a button that opens its tail.
+      const row = '#streams tr[data-stream="ticks"]'
+      await page.waitForSelector(row)
+      expect(await page.textContent(row)).toContain('open')
       const opened = page.waitForResponse((r) => r.url().includes('/dashboard/streams/'))
-      await page.click('#stream-form button')
+      await page.click(`${row} button[data-tail]`)
       expect((await opened).status()).toBe(200)
-      expect(await page.$$('#tail li')).toHaveLength(0)
+      await page.waitForSelector('#tail li')
+      expect(await page.$$eval('#tail li', (e) => e.map((li) => li.textContent))).toEqual(['"first"'])
       await DBOS.send(id, `written-after-open-${db.name}`, 'go')
-      await page.waitForFunction(() => document.querySelectorAll('#tail li').length >= 2)
+      await page.waitForFunction(() => document.querySelectorAll('#tail li').length >= 3)
       const items = await page.$$eval('#tail li', (e) => e.map((li) => li.textContent))
-      expect(items).toEqual([JSON.stringify({ tick: `written-after-open-${db.name}` }), 'stream closed'])
+      expect(items).toEqual(['"first"', JSON.stringify({ tick: `written-after-open-${db.name}` }), 'stream closed'])
+      // The message that woke it is listed as received; the stream as closed with its two values.
+      await page.waitForSelector(`#workflow article[data-id="${id}"] .badge.success`)
+      expect(await page.textContent('#messages tr.message')).toContain('received by step')
+      expect(await page.textContent(row)).toMatch(/2\s*closed/)
     })
   })
 

@@ -2,11 +2,14 @@
 // (inputs, outputs, errors, step names and outputs, IDs, event keys and values, queue names); the shell carries
 // no data and is served without the admin token, everything else wants it; cross-site requests and foreign
 // Hosts are refused and actions want JSON, as on the admin API. A dashboard with no engine behind it (as
-// `perdure dashboard` serves one) reads and acts on the same database.
+// `perdure dashboard` serves one) reads and acts on the same database. A workflow's events, streams and
+// messages are listed, and queue counts and throughput are counted by the database (a backlog deeper than any
+// page is counted whole).
 import { adminDeps, type AdminOptions, createAdminApp } from '../../core/admin/app.ts'
 import { dashboardDepsOf, type DashboardDeps } from '../../core/dashboard/app.ts'
 import { createDashboardServer } from '../../core/dashboard/standalone.ts'
 import { launchedSystem } from '../../core/dbos.ts'
+import type { NewWorkflow, SystemDatabase } from '../../core/sysdb/system-database.ts'
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeOn, type TestDatabase } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
@@ -26,6 +29,27 @@ const held = DBOS.registerWorkflow(async (key: string) => {
   return key
 }, { name: 'dashboardHeld' })
 const queue = new WorkflowQueue(`q-${EVIL}`, { concurrency: 3 })
+const activity = DBOS.registerWorkflow(async () => {
+  await DBOS.setEvent('b', 'two')
+  await DBOS.setEvent('a', { n: 1 })
+  await DBOS.setEvent('a', { n: 3 })
+  await DBOS.writeStream('open', 1)
+  await DBOS.writeStream('done', 'x')
+  await DBOS.writeStream('done', 'y')
+  await DBOS.closeStream('done')
+  return await DBOS.recv<string>('go', 30)
+}, { name: 'dashboardActivity' })
+
+/** A queued row of another application, which this process neither dispatches nor recovers. */
+function queuedRow(queueName: string, status: NewWorkflow['status'], applicationName: string): NewWorkflow {
+  return {
+    workflowID: `deep-${crypto.randomUUID()}`, status, name: 'elsewhere', className: null, configName: null, queueName,
+    executorID: 'elsewhere', applicationVersion: 'v1', applicationID: '', recoveryAttempts: 0, timeoutMS: null,
+    deadlineEpochMS: null, deduplicationID: null, priority: 0, queuePartitionKey: null, parentWorkflowID: null,
+    serialization: 'js_superjson', token: crypto.randomUUID(), inputs: '{"json":[],"__dbos_serializer":"superjson"}',
+    applicationName, authenticatedUser: '', authenticatedRoles: '[]',
+  }
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -57,28 +81,26 @@ function suite(db: TestDatabase): void {
     await db.dropAll()
   })
 
-  it('escapes every stored value in the list, workflow, event and queue fragments', async () => {
+  it('escapes every stored value in the list, workflow (events included) and queue fragments', async () => {
     const app = admin()
     const pages = [
       await text(app.request('/dashboard/fragments/workflows')),
       await text(app.request(`/dashboard/fragments/workflows?prefix=${encodeURIComponent('esc-<b>')}`)),
       await text(app.request(`/dashboard/fragments/workflows/${encodeURIComponent(hostileID)}`)),
-      await text(app.request(`/dashboard/fragments/workflows/${encodeURIComponent(hostileID)}/event?key=${encodeURIComponent(`key ${EVIL}`)}`)),
       await text(app.request('/dashboard/fragments/queues')),
     ]
     for (const page of pages) {
       expect(page).not.toContain('<script')
       expect(page).not.toContain('<b>')
     }
-    const [list, prefixed, workflow, event, queues] = pages as [string, string, string, string, string]
+    const [list, prefixed, workflow, queues] = pages as [string, string, string, string]
     expect(list).toContain('esc-&lt;b&gt;&quot;&amp;&#39;')
     expect(prefixed).toContain('esc-&lt;b&gt;')
     expect(prefixed.match(/<tr data-id=/g)?.length).toBe(1)
-    // The input, the step's name and output, and the error all show the text, escaped.
-    expect(workflow.split('&lt;script&gt;').length).toBeGreaterThanOrEqual(5)
+    // The input, the step's name and output, the event's key and value, and the error all show the text, escaped.
+    expect(workflow.split('&lt;script&gt;').length).toBeGreaterThanOrEqual(7)
     expect(workflow).toContain('step &lt;script&gt;')
-    expect(event).toContain('key &lt;script&gt;')
-    expect(event).toContain('&lt;script&gt;alert')
+    expect(workflow).toContain('data-event="key &lt;script&gt;')
     expect(queues).toContain('q-&lt;script&gt;')
     expect(queues).toContain('concurrency 3')
   })
@@ -132,6 +154,66 @@ function suite(db: TestDatabase): void {
     const sameOrigin = await app.request(`http://localhost${cancel}`, { method: 'POST', body: '{}', headers: { ...json, origin: 'http://localhost', 'sec-fetch-site': 'same-origin' } })
     expect(sameOrigin.status).toBe(204)
     expect((await DBOS.getWorkflowStatus(id))?.status).toBe('CANCELLED')
+  })
+
+  it("lists a workflow's events, streams with their counts, and the messages sent to it", async () => {
+    const sys = launchedSystem()!.engine.settings.sys
+    const id = `dash-activity-${crypto.randomUUID()}`
+    const handle = await DBOS.startWorkflow(activity, { workflowID: id })()
+    await DBOS.send(id, 'hello', 'go')
+    expect(await handle.getResult()).toBe('hello')
+    await DBOS.send(id, { late: true })
+
+    const events = await sys.listEvents(id, 10)
+    expect(events.map((e) => [e.key, JSON.parse(e.value)])).toEqual([['a', expect.anything()], ['b', expect.anything()]])
+    expect((await sys.listEvents(id, 1)).map((e) => e.key)).toEqual(['a'])
+    const streams = await sys.listStreamSummaries(id, 10)
+    // `done` holds two values and the close marker, its last row.
+    expect(streams.map((st) => [st.key, st.count])).toEqual([['done', 3], ['open', 1]])
+    expect(streams[0]!.lastValue).toContain('__DBOS_STREAM_CLOSED__')
+    const messages = await sys.listMessages(id, 10)
+    expect(messages.map((m) => [m.topic, m.consumed, m.consumedBy !== null])).toEqual([['go', true, true], [null, false, false]])
+    expect(messages[0]!.createdAt).toBeLessThanOrEqual(messages[1]!.createdAt)
+    expect(messages[0]!.createdAt).toBeGreaterThan(Date.now() - 600_000)
+    expect(await sys.listMessages('no-such-workflow', 10)).toEqual([])
+
+    const page = await text(admin().request(`/dashboard/fragments/workflows/${encodeURIComponent(id)}`))
+    expect(page).toMatch(/<tr data-event="a">[\s\S]*j-n">3<[\s\S]*<tr data-event="b">[\s\S]*&quot;two&quot;/)
+    expect(page).toMatch(/<tr data-stream="done">.*<td class="num">2<\/td><td>closed<\/td>/)
+    expect(page).toMatch(/<tr data-stream="open">.*<td class="num">1<\/td><td><span class="muted">open/)
+    expect(page).toMatch(/<code>go<\/code>.*received by step \d+.*hello/s)
+    expect(page).toMatch(/no topic.*waiting.*late/s)
+  })
+
+  it('counts each queue in SQL, a backlog deeper than 10,000 included, and its finished workflows per minute', async () => {
+    const sys = launchedSystem()!.engine.settings.sys
+    // Another application's queue: this process neither dispatches nor recovers its rows.
+    const other: SystemDatabase = sys.forApplication(`elsewhere-${db.name}`)
+    const deep = `deep-${crypto.randomUUID().slice(0, 8)}`
+    const rows = [
+      ...Array.from({ length: 10_050 }, () => queuedRow(deep, 'ENQUEUED', other.appName!)),
+      ...Array.from({ length: 3 }, () => queuedRow(deep, 'PENDING', other.appName!)),
+    ]
+    await other.insertWorkflows(rows)
+    const none = { concurrency: null, workerConcurrency: null, rateLimit: null, partitionConcurrency: null, partitionWorkerConcurrency: null, partitionRateLimit: null }
+    await other.publishQueues([{ name: deep, limits: none }], false, Date.now())
+    const counts = await other.countQueueStatuses()
+    expect(counts.filter((c) => c.queueName === deep).sort((a, b) => a.status.localeCompare(b.status)))
+      .toEqual([{ queueName: deep, status: 'ENQUEUED', count: 10_050 }, { queueName: deep, status: 'PENDING', count: 3 }])
+    // This application's counts leave the other's out.
+    expect((await sys.countQueueStatuses()).some((c) => c.queueName === deep)).toBe(false)
+
+    const { serialization, runtime } = launchedSystem()!.engine.settings
+    const elsewhere = createDashboardServer({ sys: () => other, serialization: () => serialization, timer: () => runtime.timer })
+    const queues = await text(elsewhere.request('/dashboard/fragments/queues'))
+    expect(queues).toMatch(new RegExp(`<tr data-queue="${deep}">[\\s\\S]*?<td class="num">10050</td><td class="num">3</td><td class="num">0</td>`))
+
+    // The workflow of the queue of this application that failed in beforeAll finished within the chart's minutes.
+    const finished = await sys.countFinishedPerMinute(Date.now() - 15 * 60_000)
+    expect(finished.filter((f) => f.queueName === queue.name).reduce((n, f) => n + f.count, 0)).toBe(1)
+    expect(finished.every((f) => Number.isInteger(f.minute) && f.minute <= Math.floor(Date.now() / 60_000))).toBe(true)
+    expect(await text(admin().request('/dashboard/fragments/queues'))).toContain('1 in 15 min')
+    expect(await sys.countFinishedPerMinute(Date.now() + 60_000)).toEqual([])
   })
 
   it('works without an engine: lists, forks and deletes through the system database alone', async () => {

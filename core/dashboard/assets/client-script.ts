@@ -38,7 +38,8 @@ export const SCRIPT = String.raw`(function () {
   function lock() {
     stop()
     $('app').hidden = true
-    ;['list', 'workflow', 'queues', 'event-out', 'tail'].forEach(function (id) { $(id).replaceChildren() })
+    ;['list', 'workflow', 'queues', 'tail'].forEach(function (id) { $(id).replaceChildren() })
+    $('tail-panel').hidden = true
     $('gate').hidden = false
     $('gate-error').textContent = sessionStorage.getItem(TOKEN) ? 'That token was refused.' : ''
     $('token').focus()
@@ -67,6 +68,12 @@ export const SCRIPT = String.raw`(function () {
 
   function stopTail() {
     if (state.tail) { state.tail.abort(); state.tail = null }
+  }
+
+  function closeTail() {
+    stopTail()
+    $('tail').replaceChildren()
+    $('tail-panel').hidden = true
   }
 
   function stop() {
@@ -135,7 +142,7 @@ export const SCRIPT = String.raw`(function () {
     var wf = /^\/workflows\/(.+)$/.exec(hash)
     if (wf) {
       var id = decodeURIComponent(wf[1])
-      if (id !== state.id) { $('event-out').replaceChildren(); $('tail').replaceChildren() }
+      if (id !== state.id) closeTail()
       state.id = id
       show('workflow')
       return run(showWorkflow)
@@ -198,6 +205,8 @@ export const SCRIPT = String.raw`(function () {
     stopTail()
     var list = $('tail')
     list.replaceChildren()
+    $('tail-key').textContent = key
+    $('tail-panel').hidden = false
     var controller = new AbortController()
     state.tail = controller
     var q = 'streams/' + encodeURIComponent(state.id) + '?key=' + encodeURIComponent(key)
@@ -232,10 +241,11 @@ export const SCRIPT = String.raw`(function () {
   }
 
   document.addEventListener('click', function (e) {
-    var t = e.target.closest('[data-action],[data-page]')
+    var t = e.target.closest('[data-action],[data-page],[data-tail]')
     if (!t) return
     e.preventDefault()
     if (t.hasAttribute('data-page')) { state.offset = Number(t.getAttribute('data-page')); run(showList); return }
+    if (t.hasAttribute('data-tail')) { var key = t.getAttribute('data-tail'); run(function () { return tail(key) }); return }
     run(function () { return act(t) })
   })
 
@@ -247,17 +257,7 @@ export const SCRIPT = String.raw`(function () {
   })
   $('filters').elements.live.addEventListener('change', function () { stop(); run(showList) })
 
-  $('event-form').addEventListener('submit', function (e) {
-    e.preventDefault()
-    var key = e.target.elements.key.value
-    run(function () { return load('fragments/workflows/' + encodeURIComponent(state.id) + '/event?key=' + encodeURIComponent(key), $('event-out')) })
-  })
-
-  $('stream-form').addEventListener('submit', function (e) {
-    e.preventDefault()
-    var key = e.target.elements.key.value
-    run(function () { return tail(key) })
-  })
+  $('tail-stop').addEventListener('click', closeTail)
 
   $('gate').addEventListener('submit', function (e) {
     e.preventDefault()

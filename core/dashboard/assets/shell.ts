@@ -24,10 +24,7 @@ export const SHELL = `<!doctype html>
 <section id="workflow-view" hidden>
 <p><a href="#/">← Workflows</a></p>
 <div id="workflow"></div>
-<div class="tools">
-<section class="panel"><h3>Events</h3><form id="event-form"><input name="key" placeholder="event key" required aria-label="Event key"><button type="submit">Read</button></form><div id="event-out"></div></section>
-<section class="panel"><h3>Stream, live</h3><form id="stream-form"><input name="key" placeholder="stream key" required aria-label="Stream key"><button type="submit">Tail</button></form><ol id="tail" class="tail"></ol></section>
-</div>
+<section class="panel" id="tail-panel" hidden><h3>Stream <code id="tail-key"></code>, live <button class="small" id="tail-stop" type="button">Stop</button></h3><ol id="tail" class="tail"></ol></section>
 </section>
 <section id="queues-view" hidden><div id="queues"></div></section>
 </main></div>

@@ -37,7 +37,7 @@ li.step .child{display:block;font-size:.8em}li.step details.out{grid-column:2/-1
 svg.bar{width:100%;height:12px;display:block}svg.bar rect{fill:var(--ok)}li.step.err svg.bar rect{fill:var(--err)}li.step.running svg.bar rect{fill:var(--run)}
 li.step.picked{background:color-mix(in srgb,var(--accent) 12%,transparent)}
 figure.chart{margin:0;display:flex;align-items:center;gap:.6rem}figure.chart rect{fill:var(--accent)}figure.chart rect.zero{fill:var(--line)}figure.chart figcaption{font-size:.75em;color:var(--muted)}
-.tools{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1rem}.tools form{display:flex;gap:.4rem;margin:.3rem 0}
+.activity{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:0 1rem}table.kv{border:0;background:none}table.kv td{vertical-align:top}
 ol.tail{font-family:ui-monospace,monospace;font-size:.85em;max-height:16rem;overflow:auto;margin:.4rem 0;padding-left:2.2rem}ol.tail li.end{list-style:none;color:var(--muted)}
 #gate{max-width:380px;margin:4rem auto;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1.2rem}#gate input{width:100%;margin:.5rem 0}
 #notice{margin:.5rem 0;padding:.4rem .8rem;border-radius:6px;background:color-mix(in srgb,var(--err) 12%,transparent);color:var(--err)}#notice.info{background:color-mix(in srgb,var(--ok) 12%,transparent);color:var(--ok)}

@@ -7,18 +7,12 @@ export interface QueueStats {
   enqueued: number
   running: number
   delayed: number
-  /** Counts stop at this many; a count that reached it is shown as `n+`. */
-  cap: number
   /** Workflows of this queue that finished in each of the last minutes, oldest first. */
   perMinute: readonly number[]
 }
 
 const CHART_W = 180
 const CHART_H = 40
-
-function count(n: number, cap: number): string {
-  return n >= cap ? `${cap}+` : String(n)
-}
 
 /** Finished workflows per minute as a small bar chart, each bar titled with its count. */
 export function throughputChart(perMinute: readonly number[]): Html {
@@ -49,6 +43,6 @@ function limits(row: QueueRow): Html {
 export function queuesPage(queues: readonly QueueStats[]): Html {
   if (queues.length === 0) return h`<p class="empty muted">No queues are registered in this system database.</p>`
   const rows = queues.map((q) => h`<tr data-queue="${q.row.name}">
-<td><a href="#/?queue=${encodeURIComponent(q.row.name)}">${q.row.name}</a></td><td class="num">${count(q.enqueued, q.cap)}</td><td class="num">${count(q.running, q.cap)}</td><td class="num">${count(q.delayed, q.cap)}</td><td>${limits(q.row)}</td><td>${throughputChart(q.perMinute)}</td></tr>`)
+<td><a href="#/?queue=${encodeURIComponent(q.row.name)}">${q.row.name}</a></td><td class="num">${String(q.enqueued)}</td><td class="num">${String(q.running)}</td><td class="num">${String(q.delayed)}</td><td>${limits(q.row)}</td><td>${throughputChart(q.perMinute)}</td></tr>`)
   return h`<table class="list queues"><thead><tr><th>Queue</th><th>Enqueued</th><th>Running</th><th>Delayed</th><th>Limits</th><th>Finished per minute</th></tr></thead><tbody>${rows}</tbody></table>`
 }

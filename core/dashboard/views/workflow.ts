@@ -13,7 +13,20 @@ export interface WorkflowPage {
   extra: ExtraColumns | undefined
   status: WorkflowStatus
   steps: readonly StepInfo[]
+  activity: Activity
   now: number
+}
+
+/** What a workflow published and received, decoded for display; each list is cut at `limit`. */
+export interface Activity {
+  limit: number
+  events: readonly { key: string; text: string }[]
+  moreEvents: boolean
+  /** Each stream's count of values (without the close marker) and whether it is closed. */
+  streams: readonly { key: string; values: number; closed: boolean }[]
+  moreStreams: boolean
+  messages: readonly { topic: string | null; consumed: boolean; consumedBy: number | null; createdAt: number; text: string }[]
+  moreMessages: boolean
 }
 
 /** Statuses a workflow can be resumed from. */
@@ -63,9 +76,31 @@ function payloads(status: WorkflowStatus): Html {
   return h`<div class="payloads"><section class="payload"><h3>Input</h3>${input}</section>${result}</div>`
 }
 
-/** A workflow's page (without the event and stream panels, which the shell keeps across refreshes). */
+function more(shown: number, cut: boolean): Html | '' {
+  return cut ? h`<p class="muted">The first ${String(shown)} are shown.</p>` : ''
+}
+
+function events(a: Activity): Html {
+  if (a.events.length === 0) return h`<p class="muted">None published.</p>`
+  const rows = a.events.map((e) => h`<tr data-event="${e.key}"><td><code>${e.key}</code></td><td>${jsonTree(e.text)}</td></tr>`)
+  return h`<table class="list kv"><thead><tr><th>Key</th><th>Latest value</th></tr></thead><tbody>${rows}</tbody></table>${more(a.limit, a.moreEvents)}`
+}
+
+function streams(a: Activity): Html {
+  if (a.streams.length === 0) return h`<p class="muted">None written.</p>`
+  const rows = a.streams.map((st) => h`<tr data-stream="${st.key}"><td><code>${st.key}</code></td><td class="num">${String(st.values)}</td><td>${st.closed ? 'closed' : h`<span class="muted">open</span>`}</td><td><button class="small" data-tail="${st.key}">Tail</button></td></tr>`)
+  return h`<table class="list kv"><thead><tr><th>Key</th><th>Values</th><th>State</th><th></th></tr></thead><tbody>${rows}</tbody></table>${more(a.limit, a.moreStreams)}`
+}
+
+function messages(a: Activity): Html {
+  if (a.messages.length === 0) return h`<p class="muted">None sent to it.</p>`
+  const rows = a.messages.map((m) => h`<tr class="message"><td>${m.topic === null ? h`<span class="muted">no topic</span>` : h`<code>${m.topic}</code>`}</td><td>${time(m.createdAt)}</td><td>${m.consumed ? (m.consumedBy === null ? 'received' : h`received by step ${String(m.consumedBy)}`) : h`<span class="muted">waiting</span>`}</td><td>${jsonTree(m.text)}</td></tr>`)
+  return h`<table class="list kv"><thead><tr><th>Topic</th><th>Sent</th><th>State</th><th>Message</th></tr></thead><tbody>${rows}</tbody></table>${more(a.limit, a.moreMessages)}`
+}
+
+/** A workflow's page (without the stream tail's panel, which the shell keeps across refreshes). */
 export function workflowPage(p: WorkflowPage): Html {
-  const { row, steps, now } = p
+  const { row, steps, activity, now } = p
   const active = ACTIVE_STATUSES.has(row.status)
   const last = active ? now : Math.max(Number(row.updated_at), Number(p.extra?.completed_at ?? 0))
   const range = timelineRange(Number(row.created_at), last, steps)
@@ -74,11 +109,10 @@ export function workflowPage(p: WorkflowPage): Html {
 ${properties(p)}
 ${payloads(p.status)}
 <section><h3>Steps <span class="muted">(${String(steps.length)})</span></h3>${timeline(steps, range, now, true)}</section>
+<div class="activity">
+<section class="panel" id="events"><h3>Events <span class="muted">(${String(activity.events.length)}${activity.moreEvents ? '+' : ''})</span></h3>${events(activity)}</section>
+<section class="panel" id="streams"><h3>Streams <span class="muted">(${String(activity.streams.length)}${activity.moreStreams ? '+' : ''})</span></h3>${streams(activity)}</section>
+</div>
+<section class="panel" id="messages"><h3>Messages <span class="muted">(${String(activity.messages.length)}${activity.moreMessages ? '+' : ''})</span></h3>${messages(activity)}</section>
 </article>`
-}
-
-/** An event's value, or a note that the workflow has not published it. */
-export function eventValue(key: string, found: { text: string } | undefined): Html {
-  if (!found) return h`<p class="muted">No event <code>${key}</code> has been published.</p>`
-  return h`<div class="event"><code>${key}</code> = ${jsonTree(found.text)}</div>`
 }
