@@ -1,3 +1,7 @@
+import {
+  QueryTimeout, QueueDedupIDDuplicated, StepNondeterminism, StreamNondeterminism, StreamTimeout, UnexpectedStep, WorkflowIDInUse,
+} from './error-codes.ts'
+
 /**
  * Every public error class. Codes and names follow the DBOS system-database contract (spec §10):
  * `name` is always the class name so that a serialized error keeps its type.
@@ -13,11 +17,16 @@ export class DBOSError extends Error {
   }
 }
 
-/** Launch, connection, migration or configuration failure. */
+/**
+ * Launch, connection, migration or configuration failure. The second argument is the underlying error (kept as
+ * `error` and as `cause`), or `{ cause }`.
+ */
 export class DBOSInitializationError extends DBOSError {
   override name = 'DBOSInitializationError'
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, 3, options)
+  readonly error?: Error
+  constructor(message: string, error?: Error | { cause?: unknown }) {
+    super(message, 3, error instanceof Error ? { cause: error } : error)
+    if (error instanceof Error) this.error = error
   }
 }
 
@@ -51,11 +60,11 @@ export class DBOSNonExistentWorkflowError extends DBOSError {
 export class DBOSMaxRecoveryAttemptsExceededError extends DBOSError {
   override name = 'DBOSMaxRecoveryAttemptsExceededError'
   readonly workflowID: string
-  readonly maxRetries: number
-  constructor(workflowID: string, maxRetries: number) {
+  readonly maxRetries?: number
+  constructor(workflowID: string, maxRetries?: number) {
     super(
-      `Workflow ${workflowID} has exceeded its maximum of ${maxRetries} execution or recovery attempts. ` +
-        'Further attempts to execute or recover it will fail.',
+      `Workflow ${workflowID} has exceeded its maximum ${maxRetries === undefined ? 'number of' : `of ${maxRetries}`} ` +
+        'execution or recovery attempts. Further attempts to execute or recover it will fail.',
       18,
     )
     this.workflowID = workflowID
@@ -74,7 +83,7 @@ export class DBOSExecutorNotInitializedError extends DBOSError {
 /** An operation was called from the wrong context (e.g. `recv` outside a workflow). */
 export class DBOSInvalidWorkflowTransitionError extends DBOSError {
   override name = 'DBOSInvalidWorkflowTransitionError'
-  constructor(message: string) {
+  constructor(message = 'Invalid workflow state') {
     super(message, 21)
   }
 }
@@ -133,7 +142,7 @@ export class DBOSUnexpectedStepError extends DBOSError {
       : 'Check that your workflow is deterministic.'
     super(
       `During execution of workflow ${workflowID} step ${stepID}, function ${recordedName} was recorded when ${expectedName} was expected. ${hint}`,
-      26,
+      UnexpectedStep,
     )
     this.workflowID = workflowID
     this.stepID = stepID
@@ -161,7 +170,7 @@ export class DBOSQueueDuplicatedError extends DBOSError {
   constructor(workflowID: string, queue: string, deduplicationID: string) {
     super(
       `Workflow ${workflowID} was deduplicated due to an existing workflow in queue ${queue} with deduplication ID ${deduplicationID}.`,
-      28,
+      QueueDedupIDDuplicated,
     )
     this.workflowID = workflowID
     this.queue = queue
@@ -169,11 +178,17 @@ export class DBOSQueueDuplicatedError extends DBOSError {
   }
 }
 
-/** Queue priority outside 1..2147483647. */
+/** A queue priority outside `min` … `max`. */
 export class DBOSInvalidQueuePriorityError extends DBOSError {
   override name = 'DBOSInvalidQueuePriorityError'
-  constructor(priority: number, min = 1, max = 2147483647) {
+  readonly priority: number
+  readonly min: number
+  readonly max: number
+  constructor(priority: number, min: number, max: number) {
     super(`Invalid priority ${priority}. Priority must be between ${min} and ${max}.`, 29)
+    this.priority = priority
+    this.min = min
+    this.max = max
   }
 }
 
@@ -190,11 +205,15 @@ export class DBOSAwaitedWorkflowExceededMaxRecoveryAttempts extends DBOSError {
 /** A second, different write at a step ID by the same execution. */
 export class DBOSStepNondeterminismError extends DBOSError {
   override name = 'DBOSStepNondeterminismError'
+  readonly workflowID: string
+  readonly stepID: number
   constructor(workflowID: string, stepID: number) {
     super(
       `Workflow ${workflowID} wrote step ${stepID} twice. Check that your workflow is deterministic.`,
-      37,
+      StepNondeterminism,
     )
+    this.workflowID = workflowID
+    this.stepID = stepID
   }
 }
 
@@ -249,23 +268,95 @@ export class DBOSInvalidWorkflowInputError extends DBOSError {
   }
 }
 
-/** No stream value arrived in time, or the stream ended before the requested offset. */
+/**
+ * No stream value arrived in time, or the stream ended before the requested offset (no `timeoutMS`). A replayed
+ * one is revived as a PortableWorkflowError: match it with isStreamTimeoutError.
+ */
 export class DBOSStreamTimeoutError extends DBOSError {
   override name = 'DBOSStreamTimeoutError'
+  readonly workflowID: string
+  readonly key: string
+  readonly timeoutMS?: number
   constructor(workflowID: string, key: string, timeoutMS?: number) {
     super(
       timeoutMS === undefined
         ? `Stream ${key} of workflow ${workflowID} ended before the requested offset`
         : `No value arrived on stream ${key} of workflow ${workflowID} within ${timeoutMS} ms`,
-      33,
+      StreamTimeout,
     )
+    this.workflowID = workflowID
+    this.key = key
+    if (timeoutMS !== undefined) this.timeoutMS = timeoutMS
   }
 }
 
 /** A workflow read streams concurrently, so replay could not assign the same IDs. */
 export class DBOSStreamNondeterminismError extends DBOSError {
   override name = 'DBOSStreamNondeterminismError'
-  constructor(workflowID: string) {
-    super(`Workflow ${workflowID} reads streams concurrently; read one stream at a time so replay stays deterministic`, 34)
+  readonly workflowID: string
+  readonly key?: string
+  constructor(workflowID: string, key?: string) {
+    super(
+      `Workflow ${workflowID} reads streams concurrently${key === undefined ? '' : ` (stream ${key})`}; ` +
+        'read one stream at a time so replay stays deterministic',
+      StreamNondeterminism,
+    )
+    this.workflowID = workflowID
+    if (key !== undefined) this.key = key
   }
+}
+
+/** One attempt of a step ran longer than its `timeoutMS`. */
+export class DBOSStepTimeoutError extends DBOSError {
+  override name = 'DBOSStepTimeoutError'
+  readonly stepName: string
+  readonly timeoutMS: number
+  constructor(stepName: string, timeoutMS: number) {
+    super(`Step ${stepName} timed out after ${timeoutMS}ms`, 31)
+    this.stepName = stepName
+    this.timeoutMS = timeoutMS
+  }
+}
+
+/** A read-only (observability) query was cancelled by its statement timeout. */
+export class DBOSQueryTimeoutError extends DBOSError {
+  override name = 'DBOSQueryTimeoutError'
+  readonly timeoutMS: number
+  constructor(timeoutMS: number) {
+    super(`This query was cancelled after exceeding its ${timeoutMS}ms statement timeout.`, QueryTimeout)
+    this.timeoutMS = timeoutMS
+  }
+}
+
+/**
+ * A start with `workflowIDReusePolicy: 'reject'` found its workflow ID in use. A replayed one is revived as a
+ * PortableWorkflowError: match it with isWorkflowIDInUseError.
+ */
+export class DBOSWorkflowIDInUseError extends DBOSError {
+  override name = 'DBOSWorkflowIDInUseError'
+  readonly workflowID: string
+  readonly status: string
+  readonly workflowName: string
+  constructor(workflowID: string, status: string, workflowName: string) {
+    super(`Workflow ID ${workflowID} is already in use by workflow ${workflowName} with status ${status}.`, WorkflowIDInUse)
+    this.workflowID = workflowID
+    this.status = status
+    this.workflowName = workflowName
+  }
+}
+
+/** Whether `e` is a stream-read timeout: a DBOSStreamTimeoutError, or one revived from a portable record. */
+export function isStreamTimeoutError(e: unknown): boolean {
+  return isKind(e, StreamTimeout, 'DBOSStreamTimeoutError')
+}
+
+/** Whether `e` is a workflow-ID-in-use rejection: a DBOSWorkflowIDInUseError, or one revived from a portable record. */
+export function isWorkflowIDInUseError(e: unknown): boolean {
+  return isKind(e, WorkflowIDInUse, 'DBOSWorkflowIDInUseError')
+}
+
+// A revived error keeps only its class name, so `instanceof` and the code cannot identify it.
+function isKind(e: unknown, code: number, name: string): boolean {
+  if (e instanceof Error && getDBOSErrorCode(e) === code) return true
+  return e instanceof PortableWorkflowError && e.name === name
 }

@@ -1,0 +1,33 @@
+// The members of the `Error` namespace of the package entry (`import { Error } from 'perdure'`), named as DBOS
+// 5.3 names them: its error classes, code constants and matchers. Perdure's own extras (DBOSInvalidArgumentError,
+// ensureError, ...) stay out of it; they are exported at the top level.
+export {
+  DBOSAwaitedWorkflowCancelledError,
+  DBOSAwaitedWorkflowExceededMaxRecoveryAttempts,
+  DBOSConflictingRegistrationError,
+  DBOSConflictingWorkflowError,
+  DBOSError,
+  DBOSExecutorNotInitializedError,
+  DBOSInitializationError,
+  DBOSInvalidQueuePriorityError,
+  DBOSInvalidWorkflowInputError,
+  DBOSInvalidWorkflowTransitionError,
+  DBOSMaxRecoveryAttemptsExceededError,
+  DBOSMaxStepRetriesError,
+  DBOSNonExistentWorkflowError,
+  DBOSNotRegisteredError,
+  DBOSQueryTimeoutError,
+  DBOSQueueDuplicatedError,
+  DBOSStepNondeterminismError,
+  DBOSStepTimeoutError,
+  DBOSStreamNondeterminismError,
+  DBOSStreamTimeoutError,
+  DBOSUnexpectedStepError,
+  DBOSWorkflowCancelledError,
+  DBOSWorkflowConflictError,
+  DBOSWorkflowIDInUseError,
+  getDBOSErrorCode,
+  isStreamTimeoutError,
+  isWorkflowIDInUseError,
+} from './errors.ts'
+export * from './error-codes.ts'
