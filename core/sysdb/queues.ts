@@ -298,3 +298,69 @@ export async function promoteDelayed(q: Queryable, s: string, now: number, appNa
   )
   return rows.map((r) => r.queue_name)
 }
+
+// Queues at run time (DBOS 5.3): one row read, listed, changed or deleted by name.
+
+const QUEUE_COLUMNS = `name, concurrency, worker_concurrency, rate_limit_max, rate_limit_period_sec, partition_concurrency,
+  partition_worker_concurrency, partition_rate_limit_max, partition_rate_limit_period_sec, partition_queue,
+  polling_interval_sec, application_name`
+
+/** The row of a queue, whichever application owns it; undefined when there is none. */
+export async function readQueue(q: Queryable, s: string, name: string): Promise<QueueRow | undefined> {
+  const [row] = await q.query<QueueRow>(`SELECT ${QUEUE_COLUMNS} FROM ${s}.queues WHERE name = $1`, [name])
+  return row
+}
+
+/** Queue rows of these applications and unclaimed ones, by name; every row when `names` is null. */
+export async function listQueueRows(q: Queryable, s: string, names: readonly string[] | null): Promise<QueueRow[]> {
+  return await q.query<QueueRow>(
+    `SELECT ${QUEUE_COLUMNS} FROM ${s}.queues WHERE ${scope('application_name', '$1')} ORDER BY name`,
+    [names],
+  )
+}
+
+/** Deletes a queue row; its workflows stay, and no executor dispatches them until the queue is registered again. */
+export async function deleteQueue(q: Queryable, s: string, name: string): Promise<void> {
+  await q.query(`DELETE FROM ${s}.queues WHERE name = $1`, [name])
+}
+
+/** Stored limits to change on a queue row; null clears one, an absent field stays as it is. */
+export interface QueueChanges {
+  concurrency?: number | null
+  workerConcurrency?: number | null
+  rateLimit?: QueueRateLimit | null
+  partitionConcurrency?: number | null
+  partitionWorkerConcurrency?: number | null
+  partitionRateLimit?: QueueRateLimit | null
+  partitionQueue?: boolean
+  pollingIntervalSec?: number
+}
+
+/** Changes the given fields of a queue row; false when there is no row of that name. */
+export async function updateQueue(q: Queryable, s: string, name: string, c: QueueChanges, now: number): Promise<boolean> {
+  const sets: string[] = []
+  const params: unknown[] = [name, now]
+  const set = (column: string, value: unknown) => {
+    params.push(value)
+    sets.push(`${column} = $${params.length}`)
+  }
+  if (c.concurrency !== undefined) set('concurrency', c.concurrency)
+  if (c.workerConcurrency !== undefined) set('worker_concurrency', c.workerConcurrency)
+  if (c.rateLimit !== undefined) {
+    set('rate_limit_max', c.rateLimit?.limitPerPeriod ?? null)
+    set('rate_limit_period_sec', c.rateLimit?.periodSec ?? null)
+  }
+  if (c.partitionConcurrency !== undefined) set('partition_concurrency', c.partitionConcurrency)
+  if (c.partitionWorkerConcurrency !== undefined) set('partition_worker_concurrency', c.partitionWorkerConcurrency)
+  if (c.partitionRateLimit !== undefined) {
+    set('partition_rate_limit_max', c.partitionRateLimit?.limitPerPeriod ?? null)
+    set('partition_rate_limit_period_sec', c.partitionRateLimit?.periodSec ?? null)
+  }
+  if (c.partitionQueue !== undefined) set('partition_queue', c.partitionQueue)
+  if (c.pollingIntervalSec !== undefined) set('polling_interval_sec', c.pollingIntervalSec)
+  const rows = await q.query(
+    `UPDATE ${s}.queues SET ${[...sets, 'updated_at = $2'].join(', ')} WHERE name = $1 RETURNING name`,
+    params,
+  )
+  return rows.length > 0
+}

@@ -11,6 +11,7 @@ import { appendStream, insertMessage, NULL_TOPIC, readEvent, readStreamAt, type 
 import { migrate } from './migrations.ts'
 import { type Checkpoint, type CheckpointResult, checkOwner, loadOperations, type RecordedOperation, writeCheckpoints } from './operation-outputs.ts'
 import { type ClaimedRow, type Claimer, claim, limitsOfRow, partitionKeys, promoteDelayed, publishQueues, queueExists, type QueueRow, readQueueRows } from './queues.ts'
+import { deleteQueue, listQueueRows, type QueueChanges, readQueue, updateQueue } from './queues.ts'
 import { activeCreatedBy, garbageCollect } from './retention.ts'
 import { dropSchema, grantScript, grantStatements, migrationScript, quoteRole } from './schema-admin.ts'
 import { hasSystemTables, quoteSchema } from './schema.ts'
@@ -466,5 +467,27 @@ export class SystemDatabase {
   /** Workflows of this application's queues that finished at or after `since` (epoch ms), per queue and minute. */
   async countFinishedPerMinute(since: number): Promise<FinishedInMinute[]> {
     return await countFinishedPerMinute(this.#q, this.#s, since, this.appName)
+  }
+
+  // Queues at run time (DBOS 5.3): DBOS.retrieveQueue, listQueues, deleteQueue and the queue object's setters
+
+  /** A queue's row by name, whichever application owns it. */
+  async readQueue(name: string): Promise<QueueRow | undefined> {
+    return await readQueue(this.#q, this.#s, name)
+  }
+
+  /** Queue rows of these applications and unclaimed ones (default: this application's; every row without a name). */
+  async listQueues(applicationNames?: readonly string[]): Promise<QueueRow[]> {
+    const names = applicationNames ?? (this.appName ? [this.appName] : null)
+    return await listQueueRows(this.#q, this.#s, names)
+  }
+
+  async deleteQueue(name: string): Promise<void> {
+    await deleteQueue(this.#q, this.#s, name)
+  }
+
+  /** Changes the given stored limits of a queue; false when there is no row of that name. */
+  async updateQueue(name: string, changes: QueueChanges, now: number): Promise<boolean> {
+    return await updateQueue(this.#q, this.#s, name, changes, now)
   }
 }
