@@ -1,3 +1,4 @@
+import { DBOSInvalidWorkflowTransitionError } from '../errors.ts'
 import { checkKey, checkLookupID, checkText, checkTimeoutSeconds } from '../internal/input-checks.ts'
 import type { Engine } from './engine.ts'
 import { valueFormat } from './messages.ts'
@@ -63,8 +64,12 @@ export async function waitForEvent(
 export async function getEvent<T>(
   engine: Engine, exec: Execution | undefined, id: number | undefined, workflowID: string, key: string, timeoutSeconds: number,
 ): Promise<T | null> {
-  const { serialization, runtime } = engine.settings
+  const { serialization, runtime, context } = engine.settings
   if (!exec || id === undefined) {
+    // Only a workflow records the value it read; DBOS 5.3 refuses the call in a step, so code written for it fails alike.
+    if (context.getStore()?.kind === 'step') {
+      throw new DBOSInvalidWorkflowTransitionError('Invalid call to `DBOS.getEvent` inside a `step` or `transaction`')
+    }
     checkEventRead(workflowID, key, timeoutSeconds)
     const now = () => runtime.timer.now()
     const row = await waitForEvent(engineReader(engine), workflowID, key, now() + timeoutSeconds * 1000, undefined, now)

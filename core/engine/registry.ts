@@ -1,4 +1,4 @@
-import { DBOSConflictingRegistrationError, DBOSError } from '../errors.ts'
+import { DBOSConflictingRegistrationError } from '../errors.ts'
 import { recordRegistrationSite } from '../version-source.ts'
 
 // deno-lint-ignore no-explicit-any
@@ -39,13 +39,22 @@ export class Registry {
     this.#locked = locked
   }
 
-  add(reg: WorkflowRegistration, wrapper: object): void {
+  /**
+   * Refuses a registration (of a workflow, a step or a decorated method) once DBOS is launched: recovery could not
+   * find a workflow registered later, and DBOS 5.3 refuses steps alike.
+   * @throws DBOSConflictingRegistrationError after launch
+   */
+  checkOpen(what: string): void {
     if (this.#locked) {
-      throw new DBOSError(
-        `Cannot register workflow '${reg.name}' after DBOS.launch(): register every workflow before launch ` +
+      throw new DBOSConflictingRegistrationError(
+        `Cannot register ${what} after DBOS.launch(): register every workflow and step before launch ` +
           'so that recovery can find it (or call DBOS.shutdown() first)',
       )
     }
+  }
+
+  add(reg: WorkflowRegistration, wrapper: object): void {
+    this.checkOpen(`workflow '${reg.name}'`)
     const key = `${reg.className}.${reg.name}`
     if (this.#byKey.has(key)) {
       throw new DBOSConflictingRegistrationError(
