@@ -25,3 +25,22 @@ export { Debouncer, type DebouncerConfig } from './debouncer/debouncer.ts'
 export type { ScheduleConfig, ScheduleMode } from './scheduler/schedules.ts'
 // Schedules (DBOS 5.3)
 export type { ScheduledWorkflowFn, ScheduleOptions, WorkflowSchedule } from './management/schedules.ts'
+// Exported types, the Error namespace and DebouncerClient (DBOS 5.3)
+export * as Error from './error-namespace.ts'
+export type {
+  GetEventOptions, GetResultOptions, PollingOptions, ReadStreamOffsetOptions, ReadStreamOptions, RecvOptions,
+  WaitAllOptions, WaitFirstOptions,
+} from './api/wait-options.ts'
+export {
+  type EnqueueWorkflowOptions, type InputSchema, type ListWorkflowStepsOptions, StatusString, type WorkflowIDReusePolicy,
+  type WorkflowStatusString,
+} from './api/workflow-types.ts'
+export type {
+  AlertHandler, DBOSLifecycleCallback, ExternalRegistration, FunctionName, MethodRegistrationBase, OtelAttributeFormat,
+  SerializationRecipe,
+} from './api/extension-types.ts'
+export type { ContextualMetadata, DBOSSpan, DLogger, StackTrace } from './api/telemetry-types.ts'
+export type { SetWorkflowDelayOptions } from './management/queue-place.ts'
+export type { VersionInfo } from './management/application-versions.ts'
+export type { RenamedRows as ApplicationRowCounts } from './sysdb/application-rename.ts'
+export { DebouncerClient, type DebouncerClientConfig } from './client/debouncer-client.ts'
