@@ -8,16 +8,31 @@ import { setEmbeddedDirectoryResolver } from '../../core/sysdb/embedded.ts'
 import type { DatabaseFactory, DatabasePort } from '../../core/ports/database.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
 import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgres-js.ts'
+import { guardPostgresJs } from './postgres-js-sessions.ts'
 
 /** bigint columns hold epoch milliseconds, which fit in a double: read them as numbers. */
 const INT8 = 20
+
+/** The array types the engine binds parameters of (`$1::text[]`, `$3::int[]`, `$8::bigint[]`). */
+const TEXT_ARRAY = 1009
+const INT4_ARRAY = 1007
+const INT8_ARRAY = 1016
+
+/** A Postgres array literal of one dimension: every element quoted, which Postgres reads for any element type. */
+function arrayLiteral(xs: readonly unknown[]): string {
+  const element = (x: unknown) => x === null || x === undefined ? 'NULL' : `"${String(x).replace(/[\\"]/g, '\\$&')}"`
+  return `{${xs.map(element).join(',')}}`
+}
+
+/** A type postgres.js serializes parameters of; no column the engine reads is an array, so none is parsed. */
+const arrayParameter = (oid: number) => ({ to: oid, from: [] as number[], serialize: arrayLiteral, parse: String })
 
 /**
  * postgres.js for postgres:// URLs; PGlite for memory:// and file: (the embedded default). Both run unchanged
  * on Node, Bun and Deno, so the three adapters share this factory.
  */
 export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notice, connectTimeoutMs }): Promise<DatabasePort> => {
-  if (pool) return postgresJsDatabase(pool as PostgresJsLike, false)
+  if (pool) return postgresJsDatabase(guardPostgresJs(pool as PostgresJsLike), false)
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Loaded on demand: an app on one kind of database never loads the other's driver.
     const { default: postgres } = await import('postgres')
@@ -29,10 +44,19 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notic
       // In seconds (fractions allowed): the launch's bound, so the driver does not give up first.
       connect_timeout: (connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
       onnotice: () => {},
-      types: { bigint: { to: INT8, from: [INT8], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
+      // postgres.js otherwise reads every array type from pg_type on each new connection, and leaves that
+      // query's rejection unhandled when the connection is lost meanwhile (a server restarting, a backend
+      // terminated): the process would end. The engine binds arrays of three types, serialized here.
+      fetch_types: false,
+      types: {
+        bigint: { to: INT8, from: [INT8], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
+        textArray: arrayParameter(TEXT_ARRAY),
+        intArray: arrayParameter(INT4_ARRAY),
+        bigintArray: arrayParameter(INT8_ARRAY),
+      },
       transform: { undefined: null },
     })
-    return postgresJsDatabase(sql as unknown as PostgresJsLike)
+    return postgresJsDatabase(guardPostgresJs(sql as unknown as PostgresJsLike))
   }
   if (url.startsWith('memory://') || url.startsWith('file:')) {
     const { PGlite } = await import('@electric-sql/pglite')
