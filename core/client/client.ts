@@ -26,6 +26,10 @@ import { type RewindOptions, rewindWorkflow } from '../management/rewind.ts'
 import { type DebouncedEnqueue, debounceDelayedWorkflow, type DebounceParams, type DebounceResult, enqueueDebounced } from './debounce.ts'
 import { foreignTransaction } from './foreign-transaction.ts'
 import * as schedules from '../management/schedules.ts'
+import * as queues from '../management/queues.ts'
+import type { RegisterQueueOptions, WorkflowQueue } from '../queue/workflow-queue.ts'
+import type { RenamedRows, RenameOptions } from '../sysdb/application-rename.ts'
+import { DBOSError } from '../errors.ts'
 
 /** Options of `DBOSClient.create`. */
 export interface DBOSClientConfig {
@@ -476,5 +480,52 @@ export class DBOSClient {
   async backfillSchedule(name: string, start: Date, end: Date): Promise<ClientHandle<unknown>[]> {
     const ids = await schedules.backfillSchedule(this.#scheduleHost, name, start, end)
     return ids.map((id) => this.retrieveWorkflow(id))
+  }
+
+  // Queues at run time and application renames (DBOS 5.3)
+
+  /**
+   * Stores a queue's limits in the `queues` table (every executor of its application dispatches it within a
+   * second) and returns it; its setters write through this client. `onConflict` defaults to 'always_update': a
+   * client has no application version to be the latest of. `applicationName` owns the queue (default: the
+   * client's application).
+   * @throws DBOSConflictingRegistrationError when another application owns the name
+   */
+  async registerQueue(name: string, options: RegisterQueueOptions & { applicationName?: string } = {}): Promise<WorkflowQueue> {
+    const { onConflict = 'always_update', applicationName, ...limits } = options
+    if (onConflict === 'update_if_latest_version') {
+      throw new DBOSError(
+        "DBOSClient.registerQueue does not support onConflict: 'update_if_latest_version': a client has no application " +
+          "version. Use 'always_update' or 'never_update'.",
+      )
+    }
+    if (onConflict !== 'always_update' && onConflict !== 'never_update') {
+      throw new DBOSError(`DBOSClient.registerQueue: unknown onConflict ${JSON.stringify(onConflict)}`)
+    }
+    const sys = applicationName === undefined ? this.#sys : this.#sys.forApplication(applicationName)
+    return await queues.registerQueue(sys, name, limits, onConflict === 'always_update', this.#runtime.timer.now(), true)
+  }
+
+  /** The stored queue of that name, whichever application owns it; null when there is none. */
+  async retrieveQueue(name: string): Promise<WorkflowQueue | null> {
+    return await queues.retrieveQueue(this.#sys, name, true)
+  }
+
+  /** Deletes a stored queue; its waiting workflows are not dispatched until it is registered again. */
+  async deleteQueue(name: string): Promise<void> {
+    await queues.deleteQueue(this.#sys, name)
+  }
+
+  /** The stored queues of these applications (default: the client's) and the unclaimed ones. */
+  async listQueues(applicationName?: string | string[]): Promise<WorkflowQueue[]> {
+    return await queues.listQueues(this.#sys, applicationName, true)
+  }
+
+  /**
+   * Gives application `newName` the rows `oldName` owns, the unclaimed ones (`adoptUnclaimedRows`), or both;
+   * returns how many rows moved, by table. Stop the application being renamed first.
+   */
+  async renameApplication(oldName: string | undefined, newName: string, options: RenameOptions = {}): Promise<RenamedRows> {
+    return await this.#sys.renameApplication(oldName, newName, options)
   }
 }
