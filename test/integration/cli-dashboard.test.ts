@@ -16,6 +16,7 @@ import { describeOn, shareDatabaseWithChildren, type TestDatabase } from '../sup
 import { perdure } from '../support/perdure.ts'
 import { DBOS_APP } from '../interop/apps.ts'
 import { dbosExecutor } from '../interop/world.ts'
+import { waitFor } from '../support/wait.ts'
 
 const { DBOS } = perdure
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -78,19 +79,74 @@ async function freePort(): Promise<number> {
   return port
 }
 
+/** A running `perdure dashboard`: the dashboard's URL, and a SIGTERM that resolves with how it ended. */
+interface Dashboard {
+  base: string
+  terminate(): Promise<{ code: number | null; signal: string | null; stderr: string }>
+}
+
+interface DenoChild {
+  stdout: ReadableStream<Uint8Array>
+  stderr: ReadableStream<Uint8Array>
+  status: Promise<{ code: number; signal: string | null }>
+  kill(signal: string): void
+}
+type DenoCommand = new (command: string, options: object) => { spawn(): DenoChild }
+
+/**
+ * Deno's node:child_process reports a child sent SIGTERM as killed by it even when the child handled the
+ * signal and exited 0 (seen with Deno 2.9), so on Deno the dashboard is spawned with Deno.Command, which
+ * reports the exit as it was.
+ */
+async function spawnOnDeno(args: readonly string[]): Promise<{ line: string; terminate: Dashboard['terminate'] }> {
+  const [command, argv] = scriptCommand('adapters/cli/main.ts', args)
+  const Command = (globalThis as unknown as { Deno: { Command: DenoCommand } }).Deno.Command
+  const child = new Command(command, {
+    args: argv, cwd: root, env: { DBOS_SYSTEM_DATABASE_URL: '' }, stdin: 'null', stdout: 'piped', stderr: 'piped',
+  }).spawn()
+  const drain = async (stream: ReadableStream<Uint8Array>, onText: (text: string) => void) => {
+    const reader = stream.getReader()
+    const decoder = new TextDecoder()
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) onText(decoder.decode(chunk.value, { stream: true }))
+  }
+  let stdout = ''
+  let stderr = ''
+  const out = drain(child.stdout, (t) => (stdout += t))
+  const err = drain(child.stderr, (t) => (stderr += t))
+  const line = await waitFor('perdure dashboard to print its address', async () => {
+    return /^Dashboard:.*$/m.exec(stdout)?.[0].slice('Dashboard:'.length).trim()
+  }, CLI_MS)
+  return {
+    line,
+    async terminate() {
+      child.kill('SIGTERM')
+      const status = await child.status
+      await Promise.all([out, err])
+      return { code: status.code, signal: status.signal, stderr }
+    },
+  }
+}
+
 /** `perdure dashboard` serving `url` on a free port, once it has printed its address (the dashboard's URL). */
-async function startDashboard(url: string, more: readonly string[] = []): Promise<{ child: Child; base: string }> {
-  const child = perdureCli(['dashboard', '--db', url, '--port', String(await freePort()), ...more])
-  const line = await child.line('Dashboard:', CLI_MS)
+async function startDashboard(url: string, more: readonly string[] = []): Promise<Dashboard> {
+  const args = ['dashboard', '--db', url, '--port', String(await freePort()), ...more]
+  let line: string
+  let terminate: Dashboard['terminate']
+  if (g.Deno) {
+    ;({ line, terminate } = await spawnOnDeno(args))
+  } else {
+    const child = perdureCli(args)
+    line = await child.line('Dashboard:', CLI_MS)
+    terminate = async () => ({ ...await child.askToExit('SIGTERM', CLI_MS), stderr: child.stderr })
+  }
   const base = line.split(' ')[0]!
   expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/dashboard\/$/)
-  return { child, base }
+  return { base, terminate }
 }
 
 /** SIGTERM, as a service manager stops it: the server closes, the database too, and the exit code is 0. */
-async function stopDashboard(child: Child): Promise<void> {
-  const exit = await child.askToExit('SIGTERM', CLI_MS)
-  expect({ exit, stderr: child.stderr }).toEqual({ exit: { code: 0, signal: null }, stderr: '' })
+async function stopDashboard(dashboard: Dashboard): Promise<void> {
+  expect(await dashboard.terminate()).toEqual({ code: 0, signal: null, stderr: '' })
 }
 
 /** Expects a clean refusal: this exit code, `message` on stderr, no stack trace, nothing on stdout. */
@@ -118,7 +174,8 @@ function onPerdureDatabase(db: TestDatabase): void {
   })
 
   it("serves the database's workflows on 127.0.0.1 until SIGTERM, then exits 0", async () => {
-    const { child, base } = await startDashboard(url)
+    const dashboard = await startDashboard(url)
+    const { base } = dashboard
     try {
       const list = await fetch(`${base}fragments/workflows`)
       expect(list.status).toBe(200)
@@ -132,13 +189,14 @@ function onPerdureDatabase(db: TestDatabase): void {
       const rootUrl = new URL('/', base).href
       expect((await fetch(rootUrl, { redirect: 'manual' })).headers.get('location')).toBe('/dashboard/')
     } finally {
-      await stopDashboard(child)
+      await stopDashboard(dashboard)
     }
   })
 
   it('with --token, answers data 401 without it and 200 with it; the shell needs none', async () => {
     const token = `t-${crypto.randomUUID()}`
-    const { child, base } = await startDashboard(url, ['--token', token])
+    const dashboard = await startDashboard(url, ['--token', token])
+    const { base } = dashboard
     try {
       expect((await fetch(`${base}fragments/workflows`)).status).toBe(401)
       expect((await fetch(`${base}fragments/workflows`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401)
@@ -153,7 +211,7 @@ function onPerdureDatabase(db: TestDatabase): void {
       expect(shell.status).toBe(200)
       expect(await shell.text()).not.toContain(id)
     } finally {
-      await stopDashboard(child)
+      await stopDashboard(dashboard)
     }
   })
 
@@ -229,7 +287,8 @@ function onOfficialDatabase(db: TestDatabase): void {
   })
 
   it("shows the DBOS app's workflows, their steps, events and streams over HTTP and in Chromium; exits 0 on SIGTERM", async () => {
-    const { child, base } = await startDashboard(url)
+    const dashboard = await startDashboard(url)
+    const { base } = dashboard
     try {
       const list = await (await fetch(`${base}fragments/workflows`)).text()
       for (const key of ['echo', 'publish', 'fails'] as const) {
@@ -268,7 +327,7 @@ function onOfficialDatabase(db: TestDatabase): void {
         await browser.close()
       }
     } finally {
-      await stopDashboard(child)
+      await stopDashboard(dashboard)
     }
   })
 }
