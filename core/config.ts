@@ -67,6 +67,8 @@ const configSchema = v.object({
     ),
   ),
   enablePatching: v.optional(v.boolean()),
+  // Waiting for a system database that is starting up (issue #16)
+  systemDatabaseWaitMs: v.optional(v.pipe(v.number(), v.integer('must be an integer'), v.minValue(0, 'must be 0 or more'))),
 })
 
 /** The configuration accepted by `DBOS.setConfig` (the guide's DBOSConfig). */
@@ -117,6 +119,13 @@ export interface DBOSConfig {
   listenQueues?: { name: string }[]
   serializer?: DBOSSerializer
   enablePatching?: boolean
+  // Waiting for a system database that is starting up (issue #16)
+  /**
+   * How long opening the system database waits, in milliseconds, for a server that is starting up, restarting
+   * or refusing connections (default 60000; env PERDURE_SYSTEM_DATABASE_WAIT_MS; 0 does not wait). A wrong
+   * host name, password or permission fails at once.
+   */
+  systemDatabaseWaitMs?: number
 }
 
 /**
