@@ -6,18 +6,20 @@ import { isTransient } from './database-errors.ts'
  * most `budgetMs`; then the last error is thrown. Callers retry only idempotent writes: every engine write
  * is (an insert that already committed returns the stored row, an outcome already written changes nothing).
  * @param timer the runtime's clock and timers: the budget and the pauses follow it (a test clock included)
+ * @param options.retryable narrows which transient errors are retried (default: all of them)
  */
 export async function retryTransient<T>(
   fn: () => Promise<T>,
   timer: TimerPort,
-  options: { budgetMs?: number; stopped?: () => boolean; onRetry?: (e: unknown) => void } = {},
+  options: { budgetMs?: number; stopped?: () => boolean; onRetry?: (e: unknown) => void; retryable?: (e: unknown) => boolean } = {},
 ): Promise<T> {
   const started = timer.now()
+  const retryable = (e: unknown) => isTransient(e) && (options.retryable?.(e) ?? true)
   for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
     try {
       return await fn()
     } catch (e) {
-      if (!isTransient(e) || options.stopped?.() || timer.now() - started + delay > (options.budgetMs ?? 60_000)) throw e
+      if (!retryable(e) || options.stopped?.() || timer.now() - started + delay > (options.budgetMs ?? 60_000)) throw e
       options.onRetry?.(e)
       await new Promise<void>((resolve) => timer.schedule(delay, resolve))
     }

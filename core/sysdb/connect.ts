@@ -1,9 +1,12 @@
 import type { DBOSConfig } from '../config.ts'
 import { DBOSInitializationError } from '../errors.ts'
+import { isTransient } from '../internal/database-errors.ts'
 import type { ConsoleLogger } from '../logger.ts'
+import { retryTransient } from '../internal/retry.ts'
 import type { DatabasePort } from '../ports/database.ts'
 import { sqlState } from '../ports/database.ts'
 import type { Runtime } from '../ports/runtime.ts'
+import type { TimerPort } from '../ports/timer.ts'
 
 // Reaching the system database: where it is, a bounded first connection, and creating a missing database.
 
@@ -37,6 +40,40 @@ export function connectTimeoutMs(runtime: Runtime): number {
     throw new DBOSInitializationError(`PERDURE_CONNECT_TIMEOUT_MS must be a positive whole number of milliseconds, got ${JSON.stringify(text)}`)
   }
   return ms
+}
+
+/**
+ * How long, by default, opening the system database waits for a server that is starting up, restarting or
+ * refusing connections. A crash restart replays the WAL before it accepts connections, seconds to tens of
+ * seconds; a database and its application started together (containers, a machine booting) take as long.
+ * A minute covers those and still reports a wrong port within one.
+ */
+export const DEFAULT_DATABASE_WAIT_MS = 60_000
+
+/** The wait: the config's systemDatabaseWaitMs, PERDURE_SYSTEM_DATABASE_WAIT_MS (milliseconds) or the default. */
+export function databaseWaitMs(config: DBOSConfig, runtime: Runtime): number {
+  if (config.systemDatabaseWaitMs !== undefined) return config.systemDatabaseWaitMs
+  const text = runtime.env('PERDURE_SYSTEM_DATABASE_WAIT_MS')
+  if (text === undefined || text === '') return DEFAULT_DATABASE_WAIT_MS
+  const ms = Number(text)
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    throw new DBOSInitializationError(`PERDURE_SYSTEM_DATABASE_WAIT_MS must be a whole number of milliseconds (0 or more), got ${JSON.stringify(text)}`)
+  }
+  return ms
+}
+
+/**
+ * The runtime's clock, with pauses that keep the process alive: its own timers do not, and a launch waiting
+ * between two refused connections has nothing else to hold the process (`await DBOS.launch()` would end it).
+ */
+function holdingTimer(runtime: Runtime): TimerPort {
+  return {
+    now: () => runtime.timer.now(),
+    schedule(ms, fn) {
+      const t = setTimeout(fn, ms)
+      return () => clearTimeout(t)
+    },
+  }
 }
 
 /** A connection attempt that got no answer within its bound. */
@@ -93,7 +130,7 @@ export async function openSystemDatabase(
       cancel()
     }
   }
-  try {
+  const attempt = async () => {
     try {
       return await open(url)
     } catch (e) {
@@ -101,8 +138,31 @@ export async function openSystemDatabase(
       await createDatabase(open, url)
       return await open(url)
     }
+  }
+  const waitMs = databaseWaitMs(config, runtime)
+  try {
+    // A server starting up (57P03), restarting (refused, or dropping the connection) is waited for; a wrong
+    // host name, a refused password or a missing permission fail at once (isTransient says which is which).
+    // A timeout is not waited on again: it already took its own bound.
+    return await retryTransient(attempt, holdingTimer(runtime), {
+      budgetMs: waitMs,
+      retryable: (e) => !timedOut(e),
+      onRetry: once((e) => {
+        logger?.warn(`The system database at ${redact(url)} is not accepting connections yet (${(e as Error).message}); ` +
+          `waiting up to ${formatSeconds(waitMs)} for it`)
+      }),
+    })
   } catch (e) {
     if (e instanceof DBOSInitializationError) throw e
+    if (isTransient(e) && !timedOut(e)) {
+      throw new DBOSInitializationError(
+        `The system database at ${redact(url)} did not accept connections within ${formatSeconds(waitMs)}: ` +
+          `${(e as Error).message}. Check that the server is running and the URL (systemDatabaseUrl or ` +
+          'DBOS_SYSTEM_DATABASE_URL) is right; systemDatabaseWaitMs or PERDURE_SYSTEM_DATABASE_WAIT_MS sets how long ' +
+          'launch waits for it.',
+        { cause: e },
+      )
+    }
     if (timedOut(e)) {
       throw new DBOSInitializationError(
         `Connecting to the system database at ${redact(url)} timed out: no answer within ${boundMs} ms. The host ` +
@@ -116,6 +176,19 @@ export async function openSystemDatabase(
       { cause: e },
     )
   }
+}
+
+/** `fn` on its first call only. */
+function once(fn: (e: unknown) => void): (e: unknown) => void {
+  let called = false
+  return (e) => {
+    if (!called) fn(e)
+    called = true
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`
 }
 
 /**
