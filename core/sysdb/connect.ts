@@ -156,10 +156,10 @@ export async function openSystemDatabase(
     if (e instanceof DBOSInitializationError) throw e
     if (isTransient(e) && !timedOut(e)) {
       throw new DBOSInitializationError(
-        `The system database at ${redact(url)} did not accept connections within ${formatSeconds(waitMs)}: ` +
-          `${(e as Error).message}. Check that the server is running and the URL (systemDatabaseUrl or ` +
-          'DBOS_SYSTEM_DATABASE_URL) is right; systemDatabaseWaitMs or PERDURE_SYSTEM_DATABASE_WAIT_MS sets how long ' +
-          'launch waits for it.',
+        `Cannot connect to the system database at ${redact(url)}: ${(e as Error).message} (waited up to ` +
+          `${formatSeconds(waitMs)} for it to accept connections). Check that the server is running and the URL ` +
+          '(systemDatabaseUrl or DBOS_SYSTEM_DATABASE_URL) is right; systemDatabaseWaitMs or ' +
+          'PERDURE_SYSTEM_DATABASE_WAIT_MS sets how long to wait.',
         { cause: e },
       )
     }
