@@ -17,6 +17,7 @@ import type { StepInfo } from './engine/steps-info.ts'
 import { runStepAt, type StepConfig } from './engine/step.ts'
 import type { Frame, StepStatus } from './engine/workflow-context.ts'
 import {
+  DBOSConflictingRegistrationError,
   DBOSExecutorNotInitializedError,
   DBOSInvalidWorkflowTransitionError,
   DBOSNotRegisteredError,
@@ -41,6 +42,21 @@ import { methodDecorator, type StandardMethodDecorator, type StartableMethods } 
 import { DBOSError as ScheduleError } from './errors.ts'
 import * as schedules from './management/schedules.ts'
 import { refreshSchedules } from './scheduler/scheduler.ts'
+// DBOS 5.3 static members
+import { trace, type Span, type Tracer } from '@opentelemetry/api'
+import { ambient, ambientStart, withAmbient } from './engine/ambient.ts'
+import { type EnqueueWorkflowOptions, enqueueByOptions } from './engine/enqueue-by-options.ts'
+import * as external from './engine/external-info.ts'
+import { readStreamOffset } from './engine/stream-offset.ts'
+import { waitForWorkflows } from './engine/wait.ts'
+import { DBOSError } from './errors.ts'
+import * as versions from './management/application-versions.ts'
+import { migrateSystemDatabase } from './management/migrate.ts'
+import { type SetWorkflowDelayOptions, setWorkflowDelay, setWorkflowPriority } from './management/queue-place.ts'
+import * as queues from './management/queues.ts'
+import { type RewindOptions, rewindWorkflow } from './management/rewind.ts'
+import { setLaunchQueueStore, type WorkflowQueue } from './queue/workflow-queue.ts'
+import { registerSerializationRecipe, type SerializationRecipe } from './serialization/serializer.ts'
 
 /** Options of `DBOS.startWorkflow` (the guide's StartWorkflowParams). */
 export interface StartWorkflowParams {
@@ -56,10 +72,16 @@ export interface StartWorkflowParams {
 const registry = new Registry()
 /** Schedules of methods whose @DBOS.workflow() decorator has not registered them yet. */
 const pendingSchedules = new WeakMap<object, ScheduleConfig>()
+/** Class names given with @DBOS.className, for methods registered after the class decorator ran. */
+const classAliases = new WeakMap<object, string>()
+/** The alert handler set before launch; Perdure has no alert source, so it is kept but never called. */
+let alertHandler: external.AlertHandler | undefined
 // Debouncers reach whichever launch is current, so their handles survive a shutdown and relaunch.
 setDebouncerContext({ engine, registry })
 // Handles stored by js_superjson come back as live handles.
 registerHandleReviver((id) => new Handle(engine, id))
+// Queue objects not bound to a client read and write through whichever launch is current.
+setLaunchQueueStore(() => engine().settings.sys)
 const logger = new ConsoleLogger()
 let config: DBOSConfig = {}
 let launched: Launched | undefined
@@ -126,6 +148,7 @@ export class DBOS {
       launching = undefined
     })
     await launching
+    for (const callback of external.lifecycleCallbacks()) await callback.initialize?.()
   }
 
   /** Stops dispatching and closes the database. Running workflows stop at their next step and are recovered at the next launch. */
@@ -133,6 +156,7 @@ export class DBOS {
     if (launching) await launching.catch(() => {})
     const current = launched
     if (!current) return
+    for (const callback of external.lifecycleCallbacks()) await callback.destroy?.()
     launched = undefined
     await current.stop()
   }
@@ -218,14 +242,16 @@ export class DBOS {
       checkText('workflow name', config.name ?? name, MAX_KEY_BYTES)
       const reg: WorkflowRegistration = {
         name: config.name ?? name,
-        className,
+        className: classAliases.get(isStatic ? target as object : (target as object).constructor) ?? className,
         fn: method as AnyFn,
         maxRecoveryAttempts: config.maxRecoveryAttempts ?? 100,
         serialization: config.serialization,
         ...(isStatic ? { target } : { instanceMethod: true }),
       }
       const wrapper = function (this: unknown, ...args: unknown[]) {
-        return invokeWorkflow(reg, args, isStatic ? reg.target : this)
+        // DBOS.className may re-register the method under its class's new name.
+        const current = registry.ofWrapper(wrapper) ?? reg
+        return invokeWorkflow(current, args, isStatic ? current.target : this)
       }
       Object.defineProperty(wrapper, 'name', { value: name })
       return {
@@ -287,18 +313,19 @@ export class DBOS {
 
   /**
    * Declares a queue after launch (or from code that runs later), stored in the `queues` table so every
-   * process of the application dispatches it within a second.
-   * @example await DBOS.registerQueue('reports', { workerConcurrency: 2 })
+   * process of the application dispatches it within a second; returns it as stored (with `never_update`, an
+   * existing row's limits). Its setters change the limits for every executor.
+   * @example const queue = await DBOS.registerQueue('reports', { workerConcurrency: 2 })
    */
-  static async registerQueue(name: string, options: RegisterQueueOptions = {}): Promise<void> {
-    const limits = registeredLimits(name, options)
+  static async registerQueue(name: string, options: RegisterQueueOptions = {}): Promise<WorkflowQueue> {
+    registeredLimits(name, options)
     const { engine: eng, dispatcher } = launchedOrThrow()
     const { sys, runtime } = eng.settings
     const mode = options.onConflict ?? 'update_if_latest_version'
     const update = mode === 'always_update' || (mode === 'update_if_latest_version' && dispatcher.isLatestVersion)
-    const pollingIntervalSec = (options.minPollingIntervalMs ?? 1000) / 1000
-    await sys.publishQueues([{ name, limits, pollingIntervalSec }], update, runtime.timer.now())
+    const queue = await queues.registerQueue(sys, name, options, update, runtime.timer.now())
     dispatcher.refresh()
+    return queue
   }
 
   /** A handle on an existing workflow by ID. */
@@ -521,9 +548,11 @@ export class DBOS {
   }
 
   /** The status of the current step, if in one. */
-  static get stepStatus(): StepStatus | undefined {
+  static get stepStatus(): (StepStatus & { readonly cancelSignal: AbortSignal }) | undefined {
     const f = frame()
-    return f?.kind === 'step' ? { ...f.status } : undefined
+    // The execution's signal fires when its workflow is cancelled (here or, within a second, elsewhere), or
+    // when it must stop for another reason (lost ownership, shutdown): either way the step's work is moot.
+    return f?.kind === 'step' ? { ...f.status, cancelSignal: f.exec.abort.signal } : undefined
   }
 
   /** True inside a workflow function (not inside its steps). */
@@ -676,6 +705,327 @@ export class DBOS {
   static #outsideWorkflows(operation: string): void {
     if (frame()) throw new ScheduleError(`${operation} cannot be called from within a workflow`)
   }
+
+  // DBOS 5.3 static members: bulk management, rewind, queue places, versions, queues at run time, waits,
+  // enqueue by name, context helpers and registration hooks.
+
+  /**
+   * Cancels workflows and their descendants: each stops at its next step, and its queue slot is freed. An
+   * unknown ID is no error. (Perdure always cancels descendants: `cancelChildren` is accepted for 5.3's sake.)
+   */
+  static async cancelWorkflows(workflowIDs: string[], _options?: { cancelChildren?: boolean }): Promise<void> {
+    await recordedInternal('DBOS.cancelWorkflow', async () => {
+      const eng = engine()
+      await cancelWorkflows(eng.settings.sys, { workflowIDs }, eng)
+    })
+  }
+
+  /**
+   * Runs workflows again from their last recorded steps, on `queueName` (default the internal queue); returns
+   * their handles. DBOSNonExistentWorkflowError if any does not exist, and then none is resumed.
+   */
+  static async resumeWorkflows<T>(workflowIDs: string[], options: { queueName?: string } = {}): Promise<WorkflowHandle<Awaited<T>>[]> {
+    if (options.queueName !== undefined) checkText('queueName', options.queueName)
+    await recordedInternal('DBOS.resumeWorkflow', async () => {
+      const eng = engine()
+      const { sys } = eng.settings
+      const ids = [...workflowIDs]
+      if (options.queueName === undefined) return void (await resumeWorkflows(sys, { workflowIDs: ids }, eng))
+      await sys.resumeWorkflows(ids, options.queueName)
+      eng.workflowsRequeued(ids, options.queueName)
+    })
+    return workflowIDs.map((id) => new Handle<Awaited<T>>(engine, id))
+  }
+
+  /** Deletes workflows (see deleteWorkflow), with `deleteChildren` their descendants too. */
+  static async deleteWorkflows(workflowIDs: string[], deleteChildren = false): Promise<void> {
+    await recordedInternal('DBOS.deleteWorkflow', async () => {
+      await deleteWorkflows(engine().settings.sys, { workflowIDs }, deleteChildren)
+    })
+  }
+
+  /**
+   * Rewinds a finished workflow: its history from `startStep` (default 0) on is dropped and it runs again from
+   * there under its own ID, on `queueName` (default the internal queue). Cancel a running workflow first.
+   * @example const handle = await DBOS.rewindWorkflow(id, { startStep: 2 })
+   */
+  static async rewindWorkflow<T>(workflowID: string, options: RewindOptions = {}): Promise<WorkflowHandle<Awaited<T>>> {
+    await recordedInternal('DBOS.rewindWorkflow', async () => {
+      const eng = engine()
+      await rewindWorkflow(eng.settings.sys, workflowID, options ?? {}, eng)
+    })
+    return new Handle<Awaited<T>>(engine, workflowID)
+  }
+
+  /** Sets the priority (0 … 2,147,483,647; lower runs first) of a workflow still ENQUEUED or DELAYED. */
+  static async setWorkflowPriority(workflowID: string, priority: number): Promise<void> {
+    const eng = engine()
+    await recordedInternal('DBOS.setWorkflowPriority', () => setWorkflowPriority(eng.settings.sys, workflowID, priority))
+  }
+
+  /** Moves the end of a DELAYED workflow's delay: seconds from now, or `{ delaySeconds }` / `{ delayUntilEpochMS }`. */
+  static async setWorkflowDelay(workflowID: string, options: number | SetWorkflowDelayOptions): Promise<void> {
+    const eng = engine()
+    const now = eng.settings.runtime.timer.now()
+    await recordedInternal('DBOS.setWorkflowDelay', () => setWorkflowDelay(eng.settings.sys, workflowID, options, now))
+  }
+
+  /** The application versions this application sees, latest first. */
+  static async listApplicationVersions(): Promise<versions.VersionInfo[]> {
+    return await versions.listApplicationVersions(engine().settings.sys)
+  }
+
+  /** The latest application version; DBOSInitializationError when none is registered. */
+  static async getLatestApplicationVersion(): Promise<versions.VersionInfo> {
+    return await versions.getLatestApplicationVersion(engine().settings.sys)
+  }
+
+  /** Makes a version the latest (executors of other versions stop dequeuing unversioned work). */
+  static async setLatestApplicationVersion(versionName: string, options: { applicationName?: string } = {}): Promise<void> {
+    await versions.setLatestApplicationVersion(engine().settings.sys, versionName, options ?? {})
+  }
+
+  /** The queue stored under `name` (any application's), or null. */
+  static async retrieveQueue(name: string): Promise<WorkflowQueue | null> {
+    return await queues.retrieveQueue(engine().settings.sys, name)
+  }
+
+  /** Deletes a stored queue; workflows still on it wait until it is registered again. */
+  static async deleteQueue(name: string): Promise<void> {
+    const { engine: eng, dispatcher } = launchedOrThrow()
+    await queues.deleteQueue(eng.settings.sys, name)
+    dispatcher.refresh()
+  }
+
+  /** Stored queues of these applications and unclaimed ones; by default this application's. */
+  static async listQueues(applicationName?: string | string[]): Promise<WorkflowQueue[]> {
+    return await queues.listQueues(engine().settings.sys, applicationName)
+  }
+
+  /**
+   * Waits until one of the workflows finishes, whatever its outcome, and returns its handle. In a workflow the
+   * answer is recorded. Error for an empty list or a repeated ID.
+   */
+  static async waitFirst(handles: WorkflowHandle<unknown>[], options: { pollingIntervalMs?: number } = {}): Promise<WorkflowHandle<unknown>> {
+    const eng = engine()
+    if (!Array.isArray(handles) || handles.length === 0) throw new Error('handles must not be empty')
+    const byID = new Map<string, WorkflowHandle<unknown>>()
+    for (const h of handles) {
+      if (byID.has(h.workflowID)) throw new Error(`Duplicate workflow ID in waitFirst: ${h.workflowID}`)
+      byID.set(h.workflowID, h)
+    }
+    const poll = pollingInterval(options)
+    const f = workflowFrame('DBOS.waitFirst')
+    const first = await recordedInternal('DBOS.waitFirst', async () => {
+      const done = await waitForWorkflows(eng, [...byID.keys()], 'first', poll, f?.exec)
+      return [...byID.keys()].find((id) => done.includes(id))!
+    })
+    return byID.get(first)!
+  }
+
+  /** Waits until all the workflows finish, whatever their outcomes; returns the handles, in order. */
+  static async waitAll<R>(handles: WorkflowHandle<R>[], options: { pollingIntervalMs?: number } = {}): Promise<WorkflowHandle<R>[]> {
+    const eng = engine()
+    if (!Array.isArray(handles)) throw new TypeError('waitAll takes an array of handles')
+    if (handles.length === 0) return []
+    const poll = pollingInterval(options)
+    const f = workflowFrame('DBOS.waitAll')
+    const ids = [...new Set(handles.map((h) => h.workflowID))]
+    await recordedInternal('DBOS.waitAll', async () => {
+      await waitForWorkflows(eng, ids, 'all', poll, f?.exec)
+    })
+    return handles
+  }
+
+  /**
+   * The one value at `offset` of a workflow's stream, waited for (at most `timeoutSeconds`). Recorded in a workflow.
+   * @throws DBOSStreamTimeoutError when the timeout passes or the stream ends before `offset`
+   */
+  static async readStreamOffset<T>(
+    workflowID: string, key: string, offset: number, options: { timeoutSeconds?: number; pollingIntervalMs?: number } = {},
+  ): Promise<T> {
+    const f = workflowFrame('DBOS.readStreamOffset')
+    const at = f ? { exec: f.exec, id: nextOperationID(f.exec) } : undefined
+    return await readStreamOffset<T>(f ? f.exec.engine : engine(), at, workflowID, key, offset, options?.timeoutSeconds)
+  }
+
+  /**
+   * Enqueues a workflow by name, as `DBOSClient.enqueue` does (it may run in another process, or language).
+   * From a workflow it is a child of that workflow, recorded like a started one.
+   * @example await DBOS.enqueueWorkflowWithOptions({ queueName: 'reports', workflowName: 'render' }, 42)
+   */
+  static async enqueueWorkflowWithOptions<T = unknown>(options: EnqueueWorkflowOptions, ...args: unknown[]): Promise<WorkflowHandle<T>> {
+    return await DBOS.#enqueueByName<T>(options, args, undefined)
+  }
+
+  /** enqueueWorkflowWithOptions with `portable_json` arguments; named arguments are refused. */
+  static async enqueueWorkflowWithOptionsPortable<T = unknown>(
+    options: EnqueueWorkflowOptions, positionalArgs: unknown[], namedArgs?: Record<string, unknown>,
+  ): Promise<WorkflowHandle<T>> {
+    return await DBOS.#enqueueByName<T>({ serializationType: 'portable', ...options }, positionalArgs, namedArgs)
+  }
+
+  static async #enqueueByName<T>(
+    options: EnqueueWorkflowOptions, args: unknown[], namedArgs: Record<string, unknown> | undefined,
+  ): Promise<WorkflowHandle<T>> {
+    const f = workflowFrame('enqueueWorkflowWithOptions')
+    const parent = f ? { exec: f.exec, id: nextOperationID(f.exec) } : undefined
+    const start = ambientStart()
+    const a = ambient()
+    const eng = f ? f.exec.engine : engine()
+    const id = await enqueueByOptions(eng, parent, options, args, namedArgs, {
+      workflowID: start.workflowID, timeoutMS: start.timeoutMS,
+      authenticatedUser: a?.authenticatedUser, authenticatedRoles: a?.authenticatedRoles,
+    })
+    return new Handle<T>(engine, id)
+  }
+
+  /** Gives the first workflow started in `callback` this ID. */
+  static async withNextWorkflowID<R>(workflowID: string, callback: () => Promise<R>): Promise<R> {
+    checkText('workflowID', workflowID, MAX_KEY_BYTES)
+    return await withAmbient({ nextWorkflowID: { id: workflowID } }, callback)
+  }
+
+  /** Runs `callback` as `authedUser` with `authedRoles` (what DBOS.authenticatedUser and authenticatedRoles return there). */
+  static async withAuthedContext<R>(authedUser: string, authedRoles: string[], callback: () => Promise<R>): Promise<R> {
+    return await withAmbient({ authenticatedUser: authedUser, authenticatedRoles: [...authedRoles] }, callback)
+  }
+
+  /** Runs `callback`; the caller name is not recorded or used. */
+  static async withNamedContext<R>(_callerName: string, callback: () => Promise<R>): Promise<R> {
+    return await withAmbient({}, callback)
+  }
+
+  /** Puts every workflow started or called in `callback` on this queue. */
+  static async withWorkflowQueue<R>(queueName: string, callback: () => Promise<R>): Promise<R> {
+    checkText('queueName', queueName)
+    return await withAmbient({ queueName }, callback)
+  }
+
+  /** Gives every workflow started or called in `callback` this timeout (null: none, not even a parent's deadline). */
+  static async withWorkflowTimeout<R>(timeoutMS: number | null, callback: () => Promise<R>): Promise<R> {
+    if (timeoutMS !== null) checkDuration('timeoutMS', timeoutMS, 'milliseconds')
+    return await withAmbient({ timeoutMS }, callback)
+  }
+
+  /** The user set by the enclosing DBOS.withAuthedContext; '' without one. */
+  static get authenticatedUser(): string {
+    return ambient()?.authenticatedUser ?? ''
+  }
+
+  /** The roles set by the enclosing DBOS.withAuthedContext; [] without one. */
+  static get authenticatedRoles(): string[] {
+    return [...(ambient()?.authenticatedRoles ?? [])]
+  }
+
+  /** The role assumed for the current call: Perdure has no role checks, so always ''. */
+  static get assumedRole(): string {
+    return ''
+  }
+
+  /** True inside a workflow, its steps included. */
+  static isWithinWorkflow(): boolean {
+    return frame() !== undefined
+  }
+
+  /** Always false: Perdure has no transaction functions (use steps, or DBOSClient's outbox). */
+  static isInTransaction(): boolean {
+    return false
+  }
+
+  /** The OpenTelemetry tracer Perdure uses when `enableOTLP` is set; undefined otherwise. */
+  static get tracer(): Tracer | undefined {
+    return launched && config.enableOTLP ? trace.getTracer('perdure') : undefined
+  }
+
+  /** The current workflow's span when tracing (its steps share it), else the active OpenTelemetry span. */
+  static get span(): Span | undefined {
+    return frame()?.exec.span ?? trace.getActiveSpan()
+  }
+
+  /**
+   * Class decorator: registers the class's workflows under `name` instead of the class's own name (recovery and
+   * other processes find them by it). Apply it above the method decorators.
+   * @example @DBOS.className('Orders') class OrdersV2 { @DBOS.workflow() static async checkout() { … } }
+   */
+  static className(name: string): <T extends new (...args: never[]) => object>(ctor: T, context?: unknown) => void {
+    checkText('className', name, MAX_KEY_BYTES)
+    return (ctor) => {
+      const previous = classAliases.get(ctor)
+      if (previous !== undefined && previous !== name) {
+        throw new DBOSConflictingRegistrationError(`Attempt to assign name ${name} to class ${ctor.name}, which has already been aliased to ${previous}`)
+      }
+      classAliases.set(ctor, name)
+      // Methods registered before this decorator ran (legacy decorators) are registered again under the name.
+      for (const holder of [ctor, ctor.prototype as object]) {
+        for (const key of Object.getOwnPropertyNames(holder)) {
+          const value = Object.getOwnPropertyDescriptor(holder, key)?.value as unknown
+          const reg = typeof value === 'function' ? registry.ofWrapper(value) : undefined
+          if (reg && reg.className !== name) registry.add({ ...reg, className: name }, value as object)
+        }
+      }
+    }
+  }
+
+  /** Registers a serialization recipe for values of a custom class (before launch). */
+  static registerSerialization<T, S extends JSONValue>(recipe: SerializationRecipe<T, S>): void {
+    if (launched) throw new TypeError('Serializers/deserializers should not be registered after DBOS.launch()')
+    registerSerializationRecipe(recipe)
+  }
+
+  /** Registers a library's launch and shutdown callbacks. */
+  static registerLifecycleCallback(callback: external.DBOSLifecycleCallback): void {
+    external.registerLifecycleCallback(callback)
+  }
+
+  /** Asks each lifecycle callback to log the endpoints it serves (nothing before launch). */
+  static logRegisteredEndpoints(): void {
+    if (!launched) return
+    for (const callback of external.lifecycleCallbacks()) callback.logRegisteredEndpoints?.()
+  }
+
+  /** The information `external` (a library) keeps about a class, created empty on first use. */
+  static associateClassWithInfo(external_: object | string, cls: object | string): object {
+    return external.associateClass(external_, cls)
+  }
+
+  /** Records a function for `external` (a library) and returns it with the information that library keeps about it. */
+  static associateFunctionWithInfo<This, Args extends unknown[], Return>(
+    external_: object | string, func: (this: This, ...args: Args) => Promise<Return>, target: external.FunctionName,
+  ): { registration: external.MethodRegistrationBase; regInfo: object } {
+    return external.associateFunction(external_, func, target)
+  }
+
+  /** The functions `external` associated information with: of one class (and one name), or all. */
+  static getAssociatedInfo(external_: object | string, cls?: object | string, funcName?: string): readonly external.ExternalRegistration[] {
+    return external.associatedInfo(external_, cls, funcName)
+  }
+
+  /**
+   * Sets the handler for alerts from an operations service, before launch and once. Perdure has no such
+   * service: the handler is kept, never called.
+   */
+  static setAlertHandler(handler: external.AlertHandler): void {
+    if (launched) throw new DBOSError('Cannot set alert handler after DBOS.launch()')
+    if (alertHandler) throw new DBOSError('Alert handler is already registered. Only one handler is allowed.')
+    alertHandler = handler
+  }
+
+  /**
+   * Creates or migrates a system database without launching (e.g. with a privileged role before deploying),
+   * granting `applicationRole` the use of its tables if given.
+   */
+  static async migrate(systemDatabaseUrl: string, options: { schemaName?: string; applicationRole?: string } = {}): Promise<void> {
+    await migrateSystemDatabase(currentRuntime(), systemDatabaseUrl, options ?? {})
+  }
+}
+
+/** A polling interval option: positive and finite, default one second. */
+function pollingInterval(options: { pollingIntervalMs?: number } | undefined): number {
+  const ms = options?.pollingIntervalMs
+  if (ms === undefined) return 1000
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new DBOSError('pollingIntervalMs must be positive and finite')
+  return ms
 }
 
 /** Start parameters for calling `reg` on `thisArg` (a ConfiguredInstance for instance methods). */
@@ -693,14 +1043,19 @@ function invokeWorkflow<TReturn>(reg: WorkflowRegistration, args: unknown[], thi
     // A direct call from a workflow is a child start (ID n) plus DBOS.getResult (ID n+1).
     const startID = nextOperationID(f.exec)
     const resultID = nextOperationID(f.exec)
+    const params = ambientStart()
     return (async () => {
       const eng = f.exec.engine
-      const handle = await startChild<TReturn>(eng, engine, f.exec, startID, reg, args, instanceParams(reg, thisArg, {}))
+      const full = await validateEnqueue(instanceParams(reg, thisArg, params), (name) => eng.settings.sys.queueExists(name))
+      const handle = await startChild<TReturn>(eng, engine, f.exec, startID, reg, args, full)
       return (await awaitedResult(eng, f.exec, resultID, handle.workflowID)) as TReturn
     })()
   }
+  const params = ambientStart()
   return (async () => {
-    const handle = await startTopLevel<TReturn>(engine(), engine, reg, args, instanceParams(reg, thisArg, {}))
+    const eng = engine()
+    const full = await validateEnqueue(instanceParams(reg, thisArg, params), (name) => eng.settings.sys.queueExists(name))
+    const handle = await startTopLevel<TReturn>(eng, engine, reg, args, full)
     return await handle.getResult()
   })()
 }
@@ -710,15 +1065,19 @@ function startRegistered<TReturn>(reg: WorkflowRegistration, args: unknown[], pa
   const f = workflowFrame('startWorkflow')
   // The ID is taken before the first await, so concurrent starts in a workflow stay deterministic.
   const id = f ? nextOperationID(f.exec) : undefined
+  const start = { ...ambientStart(), ...params }
   return (async () => {
     const eng = f ? f.exec.engine : engine()
-    const full = await validateEnqueue(instanceParams(reg, thisArg, params), (name) => eng.settings.sys.queueExists(name))
+    const full = await validateEnqueue(instanceParams(reg, thisArg, start), (name) => eng.settings.sys.queueExists(name))
     if (f && id !== undefined) return await startChild<TReturn>(eng, engine, f.exec, id, reg, args, full)
     return await startTopLevel<TReturn>(eng, engine, reg, args, full)
   })()
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1
+
+/** The JSON a serialization recipe may produce (superjson's). */
+type JSONValue = Parameters<typeof registerSerializationRecipe>[0] extends SerializationRecipe<unknown, infer J> ? J : never
 
 async function recordedInternal<T>(name: string, produce: () => T | Promise<T>): Promise<T> {
   const f = frame()

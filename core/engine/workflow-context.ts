@@ -7,6 +7,8 @@ export interface StepStatus {
   stepID: number
   currentAttempt?: number
   maxAttempts?: number
+  /** Fires when the step's workflow is cancelled (or must otherwise stop): set on what `DBOS.stepStatus` returns. */
+  readonly cancelSignal?: AbortSignal
 }
 
 /** One execution of a workflow in this process. */
