@@ -51,7 +51,10 @@ DBOS.registerLifecycleCallback({
   logRegisteredEndpoints: () => void callbacks.push('log'),
 })
 class Point {
-  constructor(readonly x: number) {}
+  readonly x: number
+  constructor(x: number) {
+    this.x = x
+  }
 }
 DBOS.registerSerialization<Point, number>({ name: 'five-three-point', isApplicable: (v): v is Point => v instanceof Point, serialize: (p) => p.x, deserialize: (x) => new Point(x) })
 const pointEcho = DBOS.registerWorkflow(async (p: Point) => p, { name: 'fiveThreePoint' })
@@ -142,7 +145,7 @@ describeEachDatabase('DBOS static members of DBOS 5.3', (db) => {
     await expect(DBOS.waitFirst([])).rejects.toThrow()
     await expect(DBOS.waitFirst([fast, fast])).rejects.toThrow()
     await DBOS.send(slow.workflowID, 'done', 'go')
-    const all = await DBOS.waitAll([slow, fast])
+    const all = await DBOS.waitAll<unknown>([slow, fast])
     expect(all.map((h) => h.workflowID)).toEqual([slow.workflowID, fast.workflowID])
     expect(await DBOS.waitAll([])).toEqual([])
     expect(await DBOS.readStreamOffset(fast.workflowID, 's', 0)).toBe('v0')
@@ -159,10 +162,11 @@ describeEachDatabase('DBOS static members of DBOS 5.3', (db) => {
     signal = undefined
     const a = await DBOS.startWorkflow(cancellable)()
     const b = await DBOS.startWorkflow(blocked)()
-    while (!signal) await DBOS.sleep(20)
-    expect(signal.aborted).toBe(false)
+    const current = () => signal
+    while (!current()) await DBOS.sleep(20)
+    expect(current()!.aborted).toBe(false)
     await DBOS.cancelWorkflows([a.workflowID, b.workflowID])
-    expect(signal.aborted).toBe(true)
+    expect(current()!.aborted).toBe(true)
     await expect(b.getResult()).rejects.toThrow(/cancelled/)
     expect((await b.getStatus())!.status).toBe('CANCELLED')
     const [resumed] = await DBOS.resumeWorkflows([b.workflowID], { queueName: queue.name })
