@@ -30,7 +30,7 @@ import { checkDuration, checkLookupID, checkText, MAX_KEY_BYTES } from './intern
 import { type RegisterQueueOptions, registeredLimits } from './queue/workflow-queue.ts'
 import { currentRuntime } from './runtime.ts'
 import type { GetWorkflowsInput } from './management/list-input.ts'
-import { cancelWorkflows, deleteWorkflows, type ForkOptions, forkWorkflow, resumeWorkflows } from './management/control.ts'
+import { cancelWorkflows, type CancelWorkflowsOptions, deleteWorkflows, type ForkOptions, forkWorkflow, resumeWorkflows } from './management/control.ts'
 import { listQueuedWorkflows, listWorkflows, listWorkflowSteps } from './management/inspect.ts'
 import { sendMessage } from './management/send.ts'
 import { registerHandleReviver } from './serialization/serializer.ts'
@@ -354,13 +354,14 @@ export class DBOS {
   }
 
   /**
-   * Cancels a workflow and its children: each stops at its next step, and its queue slot is freed.
-   * @example await DBOS.cancelWorkflow(orderID)
+   * Cancels a workflow (with `cancelChildren`, its descendants too): it stops at its next step, and its queue
+   * slot is freed.
+   * @example await DBOS.cancelWorkflow(orderID, { cancelChildren: true })
    */
-  static async cancelWorkflow(workflowID: string): Promise<void> {
+  static async cancelWorkflow(workflowID: string, options?: CancelWorkflowsOptions): Promise<void> {
     await recordedInternal('DBOS.cancelWorkflow', async () => {
       const eng = engine()
-      await cancelWorkflows(eng.settings.sys, { workflowID }, eng)
+      await cancelWorkflows(eng.settings.sys, { workflowID }, eng, options)
     })
   }
 
@@ -710,13 +711,13 @@ export class DBOS {
   // enqueue by name, context helpers and registration hooks.
 
   /**
-   * Cancels workflows and their descendants: each stops at its next step, and its queue slot is freed. An
-   * unknown ID is no error. (Perdure always cancels descendants: `cancelChildren` is accepted for 5.3's sake.)
+   * Cancels workflows (with `cancelChildren`, their descendants too): each stops at its next step, and its
+   * queue slot is freed. An unknown ID is no error.
    */
-  static async cancelWorkflows(workflowIDs: string[], _options?: { cancelChildren?: boolean }): Promise<void> {
+  static async cancelWorkflows(workflowIDs: string[], options?: CancelWorkflowsOptions): Promise<void> {
     await recordedInternal('DBOS.cancelWorkflow', async () => {
       const eng = engine()
-      await cancelWorkflows(eng.settings.sys, { workflowIDs }, eng)
+      await cancelWorkflows(eng.settings.sys, { workflowIDs }, eng, options)
     })
   }
 

@@ -15,7 +15,7 @@ import { currentRuntime } from '../runtime.ts'
 import { type DBOSSerializer, PORTABLE, Serialization } from '../serialization/serializer.ts'
 import type { SystemDatabase } from '../sysdb/system-database.ts'
 import { openClientDatabase } from '../management/client-database.ts'
-import { cancelWorkflows, deleteWorkflows, type ForkOptions, forkWorkflow, resumeWorkflows } from '../management/control.ts'
+import { cancelWorkflows, type CancelWorkflowsOptions, deleteWorkflows, type ForkOptions, forkWorkflow, resumeWorkflows } from '../management/control.ts'
 import { getWorkflowStatus, listQueuedWorkflows, listWorkflows, listWorkflowSteps } from '../management/inspect.ts'
 import type { GetWorkflowsInput } from '../management/list-input.ts'
 import { sendMessage } from '../management/send.ts'
@@ -212,14 +212,14 @@ export class DBOSClient {
     return await listWorkflowSteps(this.#sys, this.#serialization, workflowID)
   }
 
-  /** Cancels a workflow and its children. */
-  async cancelWorkflow(workflowID: string): Promise<void> {
-    await cancelWorkflows(this.#sys, { workflowID })
+  /** Cancels a workflow (with `cancelChildren`, its descendants too). */
+  async cancelWorkflow(workflowID: string, options?: CancelWorkflowsOptions): Promise<void> {
+    await cancelWorkflows(this.#sys, { workflowID }, undefined, options)
   }
 
-  /** Cancels workflows and their children. */
-  async cancelWorkflows(workflowIDs: string[]): Promise<void> {
-    await cancelWorkflows(this.#sys, { workflowIDs })
+  /** Cancels workflows (with `cancelChildren`, their descendants too). */
+  async cancelWorkflows(workflowIDs: string[], options?: CancelWorkflowsOptions): Promise<void> {
+    await cancelWorkflows(this.#sys, { workflowIDs }, undefined, options)
   }
 
   /** Resumes a workflow from its last recorded step. */

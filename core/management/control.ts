@@ -13,9 +13,20 @@ export interface LocalEffects {
   workflowsRequeued(ids: readonly string[], queueName: string): void
 }
 
-/** Cancels workflows and their descendants; returns every workflow it cancelled. An unknown ID is no error. */
-export async function cancelWorkflows(sys: SystemDatabase, targets: Targets, local?: LocalEffects): Promise<string[]> {
-  const cancelled = await sys.cancelWorkflows(targetIDs(targets))
+/** DBOS 5.3's `CancelWorkflowsOptions`. */
+export interface CancelWorkflowsOptions {
+  /** Also cancel every descendant (child) workflow, level by level. Default false, as in DBOS 5.3. */
+  cancelChildren?: boolean
+}
+
+/**
+ * Cancels workflows (with `cancelChildren`, their descendants too); returns every workflow it cancelled. An
+ * unknown ID is no error.
+ */
+export async function cancelWorkflows(
+  sys: SystemDatabase, targets: Targets, local?: LocalEffects, options: CancelWorkflowsOptions = {},
+): Promise<string[]> {
+  const cancelled = await sys.cancelWorkflows(targetIDs(targets), options.cancelChildren === true)
   local?.workflowsCancelled(cancelled)
   return cancelled
 }

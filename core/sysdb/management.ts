@@ -3,10 +3,10 @@ import type { Queryable } from '../ports/database.ts'
 import { INTERNAL_QUEUE, NOW_MS, type Transactional } from './sql.ts'
 
 /**
- * Cancels workflows and, level by level, their descendants (docs/sysdb.md §4.2); finished ones are left alone.
- * Returns every ID it cancelled.
+ * Cancels workflows and, with `withChildren`, level by level their descendants (docs/sysdb.md §4.2); finished
+ * ones are left alone. Returns every ID it cancelled.
  */
-export async function cancelWorkflows(q: Queryable, s: string, ids: readonly string[]): Promise<string[]> {
+export async function cancelWorkflows(q: Queryable, s: string, ids: readonly string[], withChildren: boolean): Promise<string[]> {
   const cancelled: string[] = []
   let level = [...ids]
   const seen = new Set<string>()
@@ -21,6 +21,7 @@ export async function cancelWorkflows(q: Queryable, s: string, ids: readonly str
       [level],
     )
     cancelled.push(...rows.map((r) => r.workflow_uuid))
+    if (!withChildren) break
     const children = await q.query<{ workflow_uuid: string }>(
       `SELECT workflow_uuid FROM ${s}.workflow_status WHERE parent_workflow_id = ANY($1::text[])`,
       [level],

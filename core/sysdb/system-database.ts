@@ -253,8 +253,8 @@ export class SystemDatabase {
 
   // --- management -----------------------------------------------------------------------------------------
 
-  async cancelWorkflows(ids: readonly string[]): Promise<string[]> {
-    return await cancelWorkflows(this.#q, this.#s, ids)
+  async cancelWorkflows(ids: readonly string[], withChildren: boolean): Promise<string[]> {
+    return await cancelWorkflows(this.#q, this.#s, ids, withChildren)
   }
 
   async resumeWorkflows(ids: readonly string[], queueName?: string): Promise<void> {

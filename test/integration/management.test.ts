@@ -1,4 +1,4 @@
-// Workflow management: cancel (with children), resume, fork, and listing filters.
+// Workflow management: cancel (with and without children), resume, fork, and listing filters.
 import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { describeEachDatabase } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
@@ -72,12 +72,27 @@ describeEachDatabase('workflow management', (db) => {
     const tag = `parent-${db.name}`
     const handle = await DBOS.startWorkflow(parent, { workflowID: tag })(tag)
     await until(() => gates.has(`${tag}-child`), 'the child to block')
-    await DBOS.cancelWorkflow(tag)
+    await DBOS.cancelWorkflow(tag, { cancelChildren: true })
     const childID = `${tag}-0`
     expect((await DBOS.getWorkflowStatus(childID))?.status).toBe('CANCELLED')
     gates.get(`${tag}-child`)!()
     await expect(handle.getResult()).rejects.toThrow(DBOSWorkflowCancelledError)
     await expect(DBOS.retrieveWorkflow(childID).getResult()).rejects.toThrow(/cancelled/)
+    holdGates = false
+  })
+
+  it('cancels only the workflow named unless cancelChildren is set (DBOS 5.3): its child runs on', async () => {
+    holdGates = true
+    const tag = `lone-${db.name}`
+    const handle = await DBOS.startWorkflow(parent, { workflowID: tag })(tag)
+    await until(() => gates.has(`${tag}-child`), 'the child to block')
+    await DBOS.cancelWorkflow(tag)
+    const childID = `${tag}-0`
+    expect((await DBOS.getWorkflowStatus(tag))?.status).toBe('CANCELLED')
+    expect((await DBOS.getWorkflowStatus(childID))?.status).toBe('PENDING')
+    gates.get(`${tag}-child`)!()
+    await expect(handle.getResult()).rejects.toThrow(DBOSWorkflowCancelledError)
+    expect(await DBOS.retrieveWorkflow(childID).getResult()).toBe(10)
     holdGates = false
   })
 
