@@ -113,7 +113,7 @@ export const WORKFLOW_COMMANDS: readonly CliCommand[] = [
   },
   {
     path: ['workflow', 'cancel'],
-    summary: 'Cancel a workflow and its children: they are no longer run, retried or recovered',
+    summary: 'Cancel a workflow: it is no longer run, retried or recovered (child workflows run on)',
     positionals: [WORKFLOW_ID],
     options: [JSON_OPTION, ...DATABASE_OPTIONS],
     async run(ctx, args) {
