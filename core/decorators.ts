@@ -1,4 +1,5 @@
 import type { WorkflowHandle } from './engine/handle.ts'
+import { checkRegistrationsOpen } from './engine/registry.ts'
 
 /** A standard (TC39) method decorator. */
 export type StandardMethodDecorator = <T extends (...args: never[]) => unknown>(
@@ -26,10 +27,12 @@ function isStandardContext(x: unknown): x is ClassMethodDecoratorContext {
 /**
  * One decorator for both decorator dialects. Legacy decorators see the class (static) or its prototype at
  * definition time; standard ones register from an initializer, which runs with the class as `this` for static
- * methods and with the instance at construction for instance methods (first construction wins).
+ * methods and with the instance at construction for instance methods (first construction wins). Either way, a
+ * class decorated while DBOS is launched is refused (DBOSConflictingRegistrationError), as in DBOS 5.3.
  */
 export function methodDecorator(build: Build): MethodDecorator & StandardMethodDecorator {
   function decorate(target: unknown, keyOrContext: unknown, descriptor?: PropertyDescriptor): unknown {
+    checkRegistrationsOpen(`method ${String(isStandardContext(keyOrContext) ? keyOrContext.name : keyOrContext)}`)
     if (isStandardContext(keyOrContext)) {
       const context = keyOrContext
       const method = target as (...args: unknown[]) => unknown

@@ -28,6 +28,17 @@ export interface WorkflowRegistration {
   readonly instanceMethod?: boolean
 }
 
+/** Registries locked by a launch: method decorators, which are handed no registry, check these. */
+const launchedRegistries = new Set<Registry>()
+
+/**
+ * Refuses a decorated method (a workflow, a step, a schedule) while DBOS is launched, as DBOS 5.3 does.
+ * @throws DBOSConflictingRegistrationError after launch
+ */
+export function checkRegistrationsOpen(what: string): void {
+  for (const registry of launchedRegistries) registry.checkOpen(what)
+}
+
 /** Every registered workflow, by `<className>.<name>`, and by the wrapper handed back to the user. */
 export class Registry {
   readonly #byKey = new Map<string, WorkflowRegistration>()
@@ -37,6 +48,8 @@ export class Registry {
   /** After launch, new registrations are refused: recovery could not have found them. */
   lock(locked: boolean): void {
     this.#locked = locked
+    if (locked) launchedRegistries.add(this)
+    else launchedRegistries.delete(this)
   }
 
   /**

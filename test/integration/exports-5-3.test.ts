@@ -149,6 +149,27 @@ describeEachDatabase('DBOS 5.3 rules and DebouncerClient', (db) => {
       .toThrow(Errors.DBOSConflictingRegistrationError)
   })
 
+  it('refuses a class with a decorated step or workflow defined after launch', () => {
+    expect(() => {
+      class LateSteps {
+        @DBOS.step()
+        static async late() {
+          return 1
+        }
+      }
+      return LateSteps
+    }).toThrow(Errors.DBOSConflictingRegistrationError)
+    expect(() => {
+      class LateWorkflows {
+        @DBOS.workflow()
+        static async late() {
+          return 1
+        }
+      }
+      return LateWorkflows
+    }).toThrow(Errors.DBOSConflictingRegistrationError)
+  })
+
   it('refuses DBOS.getEvent inside a step, and allows it in a workflow and outside', async () => {
     const target = await DBOS.startWorkflow(setter, { workflowID: `exports-setter-${db.name}` })()
     await target.getResult()
