@@ -32,14 +32,14 @@ export type {
   WaitAllOptions, WaitFirstOptions,
 } from './api/wait-options.ts'
 export {
-  type EnqueueWorkflowOptions, type InputSchema, type ListWorkflowStepsOptions, StatusString, type WorkflowIDReusePolicy,
-  type WorkflowStatusString,
+  type InputSchema, type ListWorkflowStepsOptions, StatusString, type WorkflowIDReusePolicy, type WorkflowStatusString,
 } from './api/workflow-types.ts'
+export type { EnqueueWorkflowOptions } from './engine/enqueue-by-options.ts'
 export type {
-  AlertHandler, DBOSLifecycleCallback, ExternalRegistration, FunctionName, MethodRegistrationBase, OtelAttributeFormat,
-  SerializationRecipe,
-} from './api/extension-types.ts'
-export type { ContextualMetadata, DBOSSpan, DLogger, StackTrace } from './api/telemetry-types.ts'
+  AlertHandler, DBOSLifecycleCallback, ExternalRegistration, FunctionName, MethodRegistrationBase,
+} from './engine/external-info.ts'
+export type { SerializationRecipe } from './serialization/serializer.ts'
+export type { ContextualMetadata, DBOSSpan, DLogger, OtelAttributeFormat, StackTrace } from './api/telemetry-types.ts'
 export type { SetWorkflowDelayOptions } from './management/queue-place.ts'
 export type { VersionInfo } from './management/application-versions.ts'
 export type { RenamedRows as ApplicationRowCounts } from './sysdb/application-rename.ts'

@@ -1,4 +1,5 @@
-// The logger and span types DBOS 5.3 exports. DBOS.logger (a DBOSLogger) accepts every call a DLogger gets.
+// The logger, span and span-attribute types DBOS 5.3 exports. DBOS.logger (a DBOSLogger) accepts every call a
+// DLogger gets.
 
 type AttributeValue =
   | string
@@ -45,3 +46,6 @@ export interface DLogger {
   warn(logEntry: unknown, metadata?: ContextualMetadata): void
   error(inputError: unknown, metadata?: ContextualMetadata & StackTrace): void
 }
+
+/** How span attribute names are emitted: DBOS's original names ('legacy') or OpenTelemetry semantic conventions. */
+export type OtelAttributeFormat = 'legacy' | 'semconv'
