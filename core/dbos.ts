@@ -188,6 +188,8 @@ export class DBOS {
     config: StepConfig = {},
   ): (...args: TArgs) => Promise<TReturn> {
     const name = config.name ?? fn.name
+    // As in DBOS 5.3: a step registered while launched is refused (DBOSConflictingRegistrationError).
+    registry.checkOpen(`step '${name}'`)
     const wrapper = function (this: unknown, ...args: TArgs): Promise<TReturn> {
       return DBOS.runStep(() => fn.apply(this, args), { ...config, name })
     }
@@ -600,13 +602,12 @@ export class DBOS {
     context?: unknown
     options?: schedules.ScheduleOptions
   }): Promise<void> {
-    const host = schedules.executorHost(engine())
     const { workflowFn, options: extra, ...rest } = options ?? ({} as Partial<typeof options>)
-    const definition = {
-      ...DBOS.#scheduleTarget(workflowFn), ...rest, ...schedules.scheduleOptions(extra), applicationName: host.sys.appName,
-    } as schedules.ScheduleDefinition
-    await recordedInternal('DBOS.createSchedule', () => schedules.createSchedule(host, definition))
-    await refreshSchedules(engine())
+    const target = DBOS.#scheduleTarget(workflowFn)
+    const checked = schedules.scheduleOptions(extra)
+    await DBOS.#scheduleWrite('DBOS.createSchedule', (host) => schedules.createSchedule(host, {
+      ...target, ...rest, ...checked, applicationName: host.sys.appName,
+    } as schedules.ScheduleDefinition))
   }
 
   /** Schedules by name; without `applicationName`, this application's and the unclaimed ones. */
@@ -623,30 +624,22 @@ export class DBOS {
 
   /** Deletes a schedule (runs already enqueued stay); an unknown name is no error. */
   static async deleteSchedule(name: string): Promise<void> {
-    const host = schedules.executorHost(engine())
-    await recordedInternal('DBOS.deleteSchedule', () => schedules.deleteSchedule(host, name))
-    await refreshSchedules(engine())
+    await DBOS.#scheduleWrite('DBOS.deleteSchedule', (host) => schedules.deleteSchedule(host, name))
   }
 
   /** Stops a schedule firing, on every executor, until resumed; an unknown name is no error. */
   static async pauseSchedule(name: string): Promise<void> {
-    const host = schedules.executorHost(engine())
-    await recordedInternal('DBOS.pauseSchedule', () => schedules.setScheduleStatus(host, name, 'PAUSED'))
-    await refreshSchedules(engine())
+    await DBOS.#scheduleWrite('DBOS.pauseSchedule', (host) => schedules.setScheduleStatus(host, name, 'PAUSED'))
   }
 
   /** Lets a paused schedule fire again from its next slot; an unknown name is no error. */
   static async resumeSchedule(name: string): Promise<void> {
-    const host = schedules.executorHost(engine())
-    await recordedInternal('DBOS.resumeSchedule', () => schedules.setScheduleStatus(host, name, 'ACTIVE'))
-    await refreshSchedules(engine())
+    await DBOS.#scheduleWrite('DBOS.resumeSchedule', (host) => schedules.setScheduleStatus(host, name, 'ACTIVE'))
   }
 
   /** Changes the given fields of a schedule (null clears a time zone or queue); DBOSError for an unknown name. */
   static async updateSchedule(name: string, updates: schedules.ScheduleChanges): Promise<void> {
-    const host = schedules.executorHost(engine())
-    await recordedInternal('DBOS.updateSchedule', () => schedules.updateSchedule(host, name, updates))
-    await refreshSchedules(engine())
+    await DBOS.#scheduleWrite('DBOS.updateSchedule', (host) => schedules.updateSchedule(host, name, updates))
   }
 
   /**
@@ -687,6 +680,33 @@ export class DBOS {
     DBOS.#outsideWorkflows('backfillSchedule')
     const ids = await schedules.backfillSchedule(host, name, start, end)
     return ids.map((id) => new Handle<unknown>(engine, id))
+  }
+
+  /**
+   * Runs a schedule write, then reloads this executor's schedules. In a workflow the write and its checkpoint
+   * commit in one transaction: recovery finds both or neither, so it never repeats a create that already
+   * happened (which would fail on the taken name).
+   */
+  static async #scheduleWrite(name: string, write: (host: schedules.ScheduleHost) => Promise<void>): Promise<void> {
+    const eng = engine()
+    const host = schedules.executorHost(eng)
+    const f = frame()
+    if (f?.kind !== 'workflow') {
+      await write(host)
+    } else {
+      const id = nextOperationID(f.exec)
+      const op = f.exec.engine.recorded(f.exec, id, name)
+      if (op) {
+        await recordedValue(f.exec.engine, op)
+      } else {
+        const started = eng.settings.runtime.timer.now()
+        await host.sys.transaction(async (tx) => {
+          await write({ ...host, sys: tx })
+          await f.exec.engine.checkpointWriteIn(tx, f.exec, id, name, started)
+        })
+      }
+    }
+    await refreshSchedules(eng)
   }
 
   /** The registered workflow a schedule runs: a function or a static method, not an instance method. */

@@ -149,6 +149,11 @@ describeEachDatabase('DBOS 5.3 rules and DebouncerClient', (db) => {
       .toThrow(Errors.DBOSConflictingRegistrationError)
   })
 
+  it('refuses a step registered with DBOS.registerStep after launch', () => {
+    expect(() => DBOS.registerStep(async () => 1, { name: 'exportsLateStep' }))
+      .toThrow(Errors.DBOSConflictingRegistrationError)
+  })
+
   it('refuses a class with a decorated step or workflow defined after launch', () => {
     expect(() => {
       class LateSteps {
