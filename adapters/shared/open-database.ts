@@ -8,24 +8,11 @@ import { setEmbeddedDirectoryResolver } from '../../core/sysdb/embedded.ts'
 import type { DatabaseFactory, DatabasePort } from '../../core/ports/database.ts'
 import { pgliteDatabase, type PGliteLike } from '../../core/sysdb/pglite.ts'
 import { postgresJsDatabase, type PostgresJsLike } from '../../core/sysdb/postgres-js.ts'
+import { ignoreLostTypeFetches } from './lost-type-fetch.ts'
 import { guardPostgresJs } from './postgres-js-sessions.ts'
 
 /** bigint columns hold epoch milliseconds, which fit in a double: read them as numbers. */
 const INT8 = 20
-
-/** The array types the engine binds parameters of (`$1::text[]`, `$3::int[]`, `$8::bigint[]`). */
-const TEXT_ARRAY = 1009
-const INT4_ARRAY = 1007
-const INT8_ARRAY = 1016
-
-/** A Postgres array literal of one dimension: every element quoted, which Postgres reads for any element type. */
-function arrayLiteral(xs: readonly unknown[]): string {
-  const element = (x: unknown) => x === null || x === undefined ? 'NULL' : `"${String(x).replace(/[\\"]/g, '\\$&')}"`
-  return `{${xs.map(element).join(',')}}`
-}
-
-/** A type postgres.js serializes parameters of; no column the engine reads is an array, so none is parsed. */
-const arrayParameter = (oid: number) => ({ to: oid, from: [] as number[], serialize: arrayLiteral, parse: String })
 
 /**
  * postgres.js for postgres:// URLs; PGlite for memory:// and file: (the embedded default). Both run unchanged
@@ -36,6 +23,7 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notic
   if (/^postgres(ql)?:\/\//.test(url)) {
     // Loaded on demand: an app on one kind of database never loads the other's driver.
     const { default: postgres } = await import('postgres')
+    ignoreLostTypeFetches()
     // postgres.js decodes the user and password of a URL but not its path: name the database itself.
     const database = databaseName(url)
     const sql = postgres(url, {
@@ -44,16 +32,7 @@ export const openDatabase: DatabaseFactory = async ({ url, poolSize, pool, notic
       // In seconds (fractions allowed): the launch's bound, so the driver does not give up first.
       connect_timeout: (connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) / 1000,
       onnotice: () => {},
-      // postgres.js otherwise reads every array type from pg_type on each new connection, and leaves that
-      // query's rejection unhandled when the connection is lost meanwhile (a server restarting, a backend
-      // terminated): the process would end. The engine binds arrays of three types, serialized here.
-      fetch_types: false,
-      types: {
-        bigint: { to: INT8, from: [INT8], serialize: (x: number) => String(x), parse: (x: string) => Number(x) },
-        textArray: arrayParameter(TEXT_ARRAY),
-        intArray: arrayParameter(INT4_ARRAY),
-        bigintArray: arrayParameter(INT8_ARRAY),
-      },
+      types: { bigint: { to: INT8, from: [INT8], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
       transform: { undefined: null },
     })
     return postgresJsDatabase(guardPostgresJs(sql as unknown as PostgresJsLike))
