@@ -555,7 +555,10 @@ export class DBOS {
     const f = frame()
     // The execution's signal fires when its workflow is cancelled (here or, within a second, elsewhere), or
     // when it must stop for another reason (lost ownership, shutdown): either way the step's work is moot.
-    return f?.kind === 'step' ? { ...f.status, cancelSignal: f.exec.abort.signal } : undefined
+    if (f?.kind !== 'step') return undefined
+    // Not enumerable: a step that returns its status (or spreads it) must not carry a live signal into its output.
+    return Object.defineProperty({ ...f.status }, 'cancelSignal', { value: f.exec.abort.signal, enumerable: false }) as
+      StepStatus & { readonly cancelSignal: AbortSignal }
   }
 
   /** True inside a workflow function (not inside its steps). */

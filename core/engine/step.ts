@@ -57,7 +57,8 @@ export async function runStepAt<T>(
   async function attempts(): Promise<T> {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       engine.throwIfStopped(exec)
-      const status: StepStatus = retries ? { stepID: id, currentAttempt: attempt, maxAttempts } : { stepID: id }
+      // currentAttempt counts from 1, as DBOS 5.3 counts it (the guide's text says from 0).
+      const status: StepStatus = retries ? { stepID: id, currentAttempt: attempt + 1, maxAttempts } : { stepID: id }
       let output: string
       let value: T
       try {

@@ -5,6 +5,7 @@ import type { Engine } from './engine.ts'
 /** Status of the step being executed, as `DBOS.stepStatus` reports it. */
 export interface StepStatus {
   stepID: number
+  /** With retries: which attempt runs, from 1 (as DBOS 5.3 counts). */
   currentAttempt?: number
   maxAttempts?: number
   /** Fires when the step's workflow is cancelled (or must otherwise stop): set on what `DBOS.stepStatus` returns. */

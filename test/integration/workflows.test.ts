@@ -140,7 +140,7 @@ describeEachDatabase('workflows', (db) => {
     expect(result.inStep).toEqual({
       workflowID: handle.workflowID,
       stepID: 0,
-      status: { stepID: 0, currentAttempt: 0, maxAttempts: 4 },
+      status: { stepID: 0, currentAttempt: 1, maxAttempts: 4 },
     })
     expect(result.executorID).toBe('local')
     expect(DBOS.workflowID).toBeUndefined()
