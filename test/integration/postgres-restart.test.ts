@@ -148,9 +148,13 @@ describeOn('postgres', 'riding out Postgres restarts', () => {
     const child = new Child('startup-kill-worker', scriptCommand('test/fixtures/startup-kill-worker.ts', ['--db', url('starting_up'), '--admin', url('postgres')]), {
       env: { PERDURE_BUN_SQL: '0' },
     })
-    const killed = await child.line('KILLED', 60_000).catch(() => '')
+    const killed = await child.line('KILLED', 90_000).catch(() => '')
+    const settled = await child.line('SETTLED', 30_000).catch(() => '')
     const exit = await child.exited
     expect({ exit, crash: child.stderr.match(CRASH)?.[0] ?? child.stderr.slice(-400) }).toEqual({ exit: { code: 0, signal: null }, crash: '' })
     expect(Number(killed)).toBeGreaterThan(0)
+    // Every statement sent meanwhile succeeded or failed: none hangs on a connection lost as it started.
+    const [done, , sent] = settled.split(' ')
+    expect(done).toBe(sent)
   })
 })
