@@ -3,15 +3,20 @@ import { HTTPException } from 'hono/http-exception'
 import { clientError, clientErrorMessage, clientErrorStatus, pathParam, readBody, readJSON, validate } from '../admin/request.ts'
 import { deleteBody, forkBody, workflowIDParam } from '../admin/schemas.ts'
 import { Signals } from '../engine/signals.ts'
+import { listApplicationVersions } from '../management/application-versions.ts'
 import { cancelWorkflows, deleteWorkflows, forkWorkflow, resumeWorkflows } from '../management/control.ts'
 import { SCRIPT } from './assets/client-script.ts'
 import { SHELL } from './assets/shell.ts'
 import { STYLES } from './assets/styles.ts'
 import { listFilters, readListPage, readQueueStats, readWorkflowPage } from './data.ts'
 import type { DashboardDeps } from './deps.ts'
+import { readSchedules, setStatus, trigger } from './schedule-actions.ts'
 import { streamTail } from './stream-tail.ts'
+import { makeLatest } from './version-actions.ts'
 import { listPage } from './views/list.ts'
 import { queuesPage } from './views/queues.ts'
+import { schedulesPage } from './views/schedules.ts'
+import { versionsPage } from './views/versions.ts'
 import { workflowPage } from './views/workflow.ts'
 
 export { type DashboardDeps, dashboardDepsOf } from './deps.ts'
@@ -44,12 +49,15 @@ function fragment(c: Context, body: string | Promise<string>, status: 200 | 404 
 
 /** The workflow ID of the path, checked before it reaches the database. */
 const pathID = (c: Context) => pathParam(c, 'id', workflowIDParam)
+/** A schedule's or version's name in the path, checked as an ID is. */
+const pathName = (c: Context) => pathParam(c, 'name', workflowIDParam)
 
 /**
  * The dashboard as a Hono sub-app, to mount at DASHBOARD_PATH: a static shell, HTML fragments it fetches (the
- * workflow list, one workflow with its step timeline, events, streams and messages, the queues), a stream's
- * live tail as server-sent events, and the actions cancel, resume, fork and delete as JSON POSTs. It has no guards of its own: the
- * server that mounts it applies the admin API's (token, Host and Origin checks, JSON bodies), letting the shell
+ * workflow list, one workflow with its step timeline, events, streams and messages, the queues, the schedules,
+ * the application versions), a stream's live tail as server-sent events, and the actions (cancel, resume, fork
+ * and delete a workflow; pause, resume and trigger a schedule; make a version the latest) as JSON POSTs. It has
+ * no guards of its own: the server that mounts it applies the admin API's (token, Host and Origin checks, JSON bodies), letting the shell
  * paths (isDashboardShell) through without the token.
  * @example app.route(DASHBOARD_PATH, createDashboard(dashboardDepsOf(() => engine)))
  */
@@ -109,6 +117,27 @@ export function createDashboard(deps: DashboardDeps): Hono {
     const body = validate(forkBody, await readJSON(c))
     const newID = await forkWorkflow(deps.sys(), id, body.start_step, {}, deps.effects?.())
     return c.json({ workflow_id: newID })
+  })
+
+  app.get('/fragments/schedules', async (c) => fragment(c, schedulesPage(await readSchedules(deps))))
+
+  app.post('/schedules/:name/pause', async (c) => {
+    await setStatus(deps, pathName(c), 'PAUSED')
+    return c.body(null, 204)
+  })
+
+  app.post('/schedules/:name/resume', async (c) => {
+    await setStatus(deps, pathName(c), 'ACTIVE')
+    return c.body(null, 204)
+  })
+
+  app.post('/schedules/:name/trigger', async (c) => c.json({ workflow_id: await trigger(deps, pathName(c)) }))
+
+  app.get('/fragments/versions', async (c) => fragment(c, versionsPage(await listApplicationVersions(deps.sys()))))
+
+  app.post('/versions/:name/latest', async (c) => {
+    await makeLatest(deps.sys(), pathName(c))
+    return c.body(null, 204)
   })
 
   app.get('/*', (c) => {

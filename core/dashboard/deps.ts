@@ -1,7 +1,9 @@
 import type { Engine } from '../engine/engine.ts'
 import type { Signals } from '../engine/signals.ts'
 import type { LocalEffects } from '../management/control.ts'
+import { executorHost, type ScheduleHost } from '../management/schedules.ts'
 import type { TimerPort } from '../ports/timer.ts'
+import { refreshSchedules } from '../scheduler/scheduler.ts'
 import type { Serialization } from '../serialization/serializer.ts'
 import type { SystemDatabase } from '../sysdb/system-database.ts'
 
@@ -24,6 +26,13 @@ export interface DashboardDeps {
    * dispatched now). Absent when nothing runs workflows in this process: the application's own polls find them.
    */
   effects?(): LocalEffects
+  /**
+   * The executor a schedule triggered here runs under (its version when the schedule's owner registered none; a
+   * run dispatched at once). Absent, a triggered run is only enqueued, for the application's executors to run.
+   */
+  scheduleHost?(): ScheduleHost
+  /** Tells this process's scheduler that a schedule changed, so it takes effect here at once rather than at its next poll. */
+  schedulesChanged?(): Promise<void>
   /** Where a failure the page cannot be told about in detail is reported. */
   logError?(message: string): void
 }
@@ -36,6 +45,8 @@ export function dashboardDepsOf(engine: () => Engine): DashboardDeps {
     timer: () => engine().settings.runtime.timer,
     signals: () => engine().signals,
     effects: () => engine(),
+    scheduleHost: () => executorHost(engine()),
+    schedulesChanged: () => refreshSchedules(engine()),
     logError: (message) => engine().settings.logger.error(message),
   }
 }

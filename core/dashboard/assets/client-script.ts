@@ -38,7 +38,7 @@ export const SCRIPT = String.raw`(function () {
   function lock() {
     stop()
     $('app').hidden = true
-    ;['list', 'workflow', 'queues', 'tail'].forEach(function (id) { $(id).replaceChildren() })
+    ;['list', 'workflow', 'queues', 'schedules', 'versions', 'tail'].forEach(function (id) { $(id).replaceChildren() })
     $('tail-panel').hidden = true
     $('gate').hidden = false
     $('gate-error').textContent = sessionStorage.getItem(TOKEN) ? 'That token was refused.' : ''
@@ -129,9 +129,19 @@ export const SCRIPT = String.raw`(function () {
     if (await load('fragments/queues', $('queues'))) schedule(showQueues)
   }
 
+  async function showSchedules() {
+    if (state.view !== 'schedules') return
+    if (await load('fragments/schedules', $('schedules'))) schedule(showSchedules)
+  }
+
+  async function showVersions() {
+    if (state.view !== 'versions') return
+    if (await load('fragments/versions', $('versions'))) schedule(showVersions)
+  }
+
   function show(view) {
     state.view = view
-    ;['list', 'workflow', 'queues'].forEach(function (v) { $(v + '-view').hidden = v !== view })
+    ;['list', 'workflow', 'queues', 'schedules', 'versions'].forEach(function (v) { $(v + '-view').hidden = v !== view })
     document.querySelectorAll('[data-nav]').forEach(function (a) { a.classList.toggle('on', a.getAttribute('data-nav') === view) })
   }
 
@@ -148,6 +158,8 @@ export const SCRIPT = String.raw`(function () {
       return run(showWorkflow)
     }
     if (hash === '/queues') { show('queues'); return run(showQueues) }
+    if (hash === '/schedules') { show('schedules'); return run(showSchedules) }
+    if (hash === '/versions') { show('versions'); return run(showVersions) }
     var queue = /^\/\?queue=(.*)$/.exec(hash)
     if (queue) { $('filters').elements.queue.value = decodeURIComponent(queue[1]); state.offset = 0 }
     show('list')
@@ -201,6 +213,27 @@ export const SCRIPT = String.raw`(function () {
     await showWorkflow()
   }
 
+  // A schedule's and a version's operations: [question, what the notice says once done].
+  var OPERATIONS = {
+    pause: function (name) { return ['Pause schedule ' + name + '? No executor fires it until it is resumed.', 'Paused ' + name] },
+    resume: function (name) { return ['Resume schedule ' + name + '? Its executors fire it again from its next slot.', 'Resumed ' + name] },
+    trigger: function (name) { return ['Run schedule ' + name + "'s workflow once now, outside its crontab?", 'Triggered ' + name] },
+    latest: function (name) { return ['Make ' + name + ' the latest application version? Executors dequeue for the latest version.', name + ' is now the latest version'] },
+  }
+
+  async function operate(button) {
+    var op = button.getAttribute('data-do')
+    var schedule = button.getAttribute('data-schedule')
+    var name = schedule !== null ? schedule : button.getAttribute('data-version')
+    var path = (schedule !== null ? 'schedules/' : 'versions/') + encodeURIComponent(name) + '/' + op
+    var text = OPERATIONS[op](name)
+    if (!(await confirmAction(text[0]))) return
+    var r = await request(path, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })
+    if (!r.ok) return notice(await failure(r))
+    notice(op === 'trigger' ? text[1] + ' as workflow ' + (await r.json()).workflow_id : text[1], true)
+    await (schedule !== null ? showSchedules : showVersions)()
+  }
+
   async function tail(key) {
     stopTail()
     var list = $('tail')
@@ -241,11 +274,12 @@ export const SCRIPT = String.raw`(function () {
   }
 
   document.addEventListener('click', function (e) {
-    var t = e.target.closest('[data-action],[data-page],[data-tail]')
+    var t = e.target.closest('[data-action],[data-page],[data-tail],[data-do]')
     if (!t) return
     e.preventDefault()
     if (t.hasAttribute('data-page')) { state.offset = Number(t.getAttribute('data-page')); run(showList); return }
     if (t.hasAttribute('data-tail')) { var key = t.getAttribute('data-tail'); run(function () { return tail(key) }); return }
+    if (t.hasAttribute('data-do')) { run(function () { return operate(t) }); return }
     run(function () { return act(t) })
   })
 

@@ -9,7 +9,7 @@ export const SHELL = `<!doctype html>
 <form id="gate" hidden><h2>Admin token</h2><p class="muted">This server asks for its admin token. It is kept in this tab only.</p>
 <input id="token" name="token" type="password" autocomplete="off" required aria-label="Admin token"><button class="primary" type="submit">Open</button><p id="gate-error" class="muted"></p></form>
 <div id="app" hidden>
-<header class="top"><h1>Perdure</h1><nav><a href="#/" data-nav="list">Workflows</a><a href="#/queues" data-nav="queues">Queues</a></nav><span id="updated" class="muted"></span></header>
+<header class="top"><h1>Perdure</h1><nav><a href="#/" data-nav="list">Workflows</a><a href="#/queues" data-nav="queues">Queues</a><a href="#/schedules" data-nav="schedules">Schedules</a><a href="#/versions" data-nav="versions">Versions</a></nav><span id="updated" class="muted"></span></header>
 <main>
 <div id="notice" hidden></div>
 <section id="list-view" hidden>
@@ -27,6 +27,8 @@ export const SHELL = `<!doctype html>
 <section class="panel" id="tail-panel" hidden><h3>Stream <code id="tail-key"></code>, live <button class="small" id="tail-stop" type="button">Stop</button></h3><ol id="tail" class="tail"></ol></section>
 </section>
 <section id="queues-view" hidden><div id="queues"></div></section>
+<section id="schedules-view" hidden><div id="schedules"></div></section>
+<section id="versions-view" hidden><div id="versions"></div></section>
 </main></div>
 <dialog id="confirm"><p id="confirm-text"></p><div class="buttons"><button id="confirm-no" type="button">Back</button><button id="confirm-yes" class="primary" type="button">Confirm</button></div></dialog>
 </body></html>

@@ -19,7 +19,7 @@ table.list th,table.list td{padding:.4rem .6rem;border-bottom:1px solid var(--li
 table.list tbody tr:hover{background:color-mix(in srgb,var(--accent) 6%,transparent)}
 .pager{display:flex;gap:.6rem;align-items:center;margin-top:.6rem}
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:999px;font-size:.75em;font-weight:600;letter-spacing:.02em;color:#fff;background:var(--gray)}
-.badge.success{background:var(--ok)}.badge.error,.badge.max_recovery_attempts_exceeded{background:var(--err)}.badge.pending{background:var(--run)}.badge.enqueued,.badge.delayed{background:var(--warn)}.badge.cancelled{background:var(--gray)}
+.badge.success{background:var(--ok)}.badge.error,.badge.max_recovery_attempts_exceeded{background:var(--err)}.badge.pending{background:var(--run)}.badge.enqueued,.badge.delayed{background:var(--warn)}.badge.cancelled{background:var(--gray)}.badge.active{background:var(--ok)}.badge.paused{background:var(--warn)}
 .wf-head{display:flex;flex-wrap:wrap;align-items:center;gap:.8rem}.wf-head h2{margin:0;font-size:1.1rem}.actions{margin-left:auto;display:flex;gap:.4rem}
 dl.props{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:.2rem 1.2rem;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:.7rem 1rem}
 dl.props dt{font-size:.75em;color:var(--muted)}dl.props dd{margin:0 0 .3rem}
@@ -43,4 +43,5 @@ ol.tail{font-family:ui-monospace,monospace;font-size:.85em;max-height:16rem;over
 #notice{margin:.5rem 0;padding:.4rem .8rem;border-radius:6px;background:color-mix(in srgb,var(--err) 12%,transparent);color:var(--err)}#notice.info{background:color-mix(in srgb,var(--ok) 12%,transparent);color:var(--ok)}
 dialog{border:1px solid var(--line);border-radius:8px;background:var(--card);color:var(--fg);max-width:440px}dialog::backdrop{background:rgb(0 0 0/.35)}dialog .buttons{display:flex;justify-content:end;gap:.5rem;margin-top:1rem}
 .empty{padding:2rem;text-align:center}
+.row-actions{display:flex;gap:.3rem;justify-content:end}
 `
