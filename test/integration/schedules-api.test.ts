@@ -33,6 +33,13 @@ const manageFromWorkflow = DBOS.registerWorkflow(async (name: string) => {
   return { statuses: listed.map((s) => s.status), refused }
 }, { name: 'manageFromWorkflow' })
 
+/** Creates one schedule and pauses it, each a recorded operation. */
+const createAndPause = DBOS.registerWorkflow(async (name: string) => {
+  await DBOS.createSchedule({ scheduleName: name, workflowFn: ticked, schedule: '0 0 1 1 *' })
+  await DBOS.pauseSchedule(name)
+  return 'done'
+}, { name: 'createAndPause' })
+
 /** The slot time of a `sched-<name>-<ISO>` workflow ID. */
 function slotOf(id: string, name: string): number {
   const iso = id.slice(`sched-${name}-`.length)
@@ -226,6 +233,26 @@ describeEachDatabase('the schedule API of DBOS 5.3', (db) => {
     const steps = await DBOS.listWorkflowSteps(handle.workflowID)
     expect(steps?.map((st) => st.name)).toEqual(['DBOS.createSchedule', 'DBOS.pauseSchedule', 'DBOS.listSchedules'])
     await DBOS.deleteSchedule('in-workflow')
+  })
+
+  it('in a workflow, a schedule write commits with its checkpoint: a lost checkpoint loses the write, so recovery redoes it', async () => {
+    const { query, s } = rawSql()
+    // The checkpoint's insert fails once, as if the process died between the write and the checkpoint.
+    await query(`CREATE FUNCTION ${s}.lose_checkpoint() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'checkpoint lost'; END $$`)
+    await query(`CREATE TRIGGER lose_checkpoint BEFORE INSERT ON ${s}.operation_outputs FOR EACH ROW
+      WHEN (NEW.function_name = 'DBOS.createSchedule') EXECUTE FUNCTION ${s}.lose_checkpoint()`)
+    const handle = await DBOS.startWorkflow(createAndPause)('lost-checkpoint')
+    await rejection(handle.getResult())
+    await query(`DROP TRIGGER lose_checkpoint ON ${s}.operation_outputs`)
+    await query(`DROP FUNCTION ${s}.lose_checkpoint()`)
+    expect(await DBOS.getSchedule('lost-checkpoint')).toBeNull()
+    // The run died there: back to PENDING, as a crash would have left it, for resume to run it again.
+    await query(`UPDATE ${s}.workflow_status SET status = 'PENDING', error = NULL WHERE workflow_uuid = $1`, [handle.workflowID])
+    await DBOS.resumeWorkflow(handle.workflowID)
+    await waitFor('the resumed run', async () => ((await DBOS.getWorkflowStatus(handle.workflowID))?.status === 'SUCCESS' ? true : undefined))
+    expect((await DBOS.getSchedule('lost-checkpoint'))?.status).toBe('PAUSED')
+    await DBOS.deleteSchedule('lost-checkpoint')
   })
 
   it('bad input gets 5.3 error classes: unknown schedule, bad crontab or zone, unregistered workflow, taken name', async () => {
