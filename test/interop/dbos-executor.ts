@@ -73,6 +73,17 @@ DBOS.registerWorkflow(async (key: string) => {
 DBOS.registerWorkflow(async (slot: Date, context: unknown) => ({ slot, context }), { name: 'dbosTick' })
 DBOS.registerWorkflow(async (slot: Date, context: unknown) => ({ slot, context, by: 'dbos' }), { name: 'sharedTick' })
 
+// Rewound by test/interop/rewind-checks.ts: each step returns how many times it has executed in this process
+// for that tag, so a replayed step shows its first value and a re-executed one a higher count.
+const counted: Record<string, number> = {}
+DBOS.registerWorkflow(async (tag: string) => {
+  const count = (label: string) => DBOS.runStep(async () => (counted[`${tag}:${label}`] = (counted[`${tag}:${label}`] ?? 0) + 1), { name: label })
+  const a = await count('alpha')
+  const b = await count('beta')
+  const c = await count('gamma')
+  return { a, b, c }
+}, { name: 'dbosCounted' })
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { db: { type: 'string' }, 'no-migrations': { type: 'boolean', default: false } },

@@ -11,6 +11,9 @@ import { peerChecks } from './peer-checks.ts'
 import type { Peers } from './peers.ts'
 import { scheduleChecks } from './schedule-checks.ts'
 import { prepareSchemas, type SchemaObservations, schemaChecks } from './schema-checks.ts'
+import { queueRowChecks } from './queue-row-checks.ts'
+import { rewindChecks } from './rewind-checks.ts'
+import { versionChecks } from './version-checks.ts'
 import { connect } from './world.ts'
 // Perdure's workflows and queues must be declared before prepareSchemas launches it.
 import './perdure-app.ts'
@@ -51,6 +54,9 @@ export function declareInterop(db: TestDatabase): void {
   clientChecks(() => ready(peers))
   executorChecks(() => ready(peers))
   peerChecks(() => ready(peers))
+  queueRowChecks(() => ready(peers))
+  versionChecks(() => ready(peers))
+  rewindChecks(() => ready(peers))
 
   it('the 5.3.0 executor shuts down cleanly after all this', async () => {
     await ready(schemas).executor.stop()
