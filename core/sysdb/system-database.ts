@@ -94,7 +94,27 @@ export class SystemDatabase {
    * method runs inside it, and a method that groups statements joins it instead of opening its own.
    */
   within(tx: Queryable): SystemDatabase {
-    const joined: Transactional = { query: (text, params) => tx.query(text, params), transaction: (fn) => fn(tx) }
+    let savepoints = 0
+    const joined: Transactional = {
+      query: (text, params) => tx.query(text, params),
+      // A group of statements the modules run as one must still undo itself on a throw: a savepoint does.
+      transaction: async (fn, isolation) => {
+        if (isolation !== undefined) {
+          throw new Error(`Cannot run at isolation level '${isolation}' inside a transaction already open`)
+        }
+        const name = `perdure_group_${++savepoints}`
+        await tx.query(`SAVEPOINT ${name}`)
+        let result
+        try {
+          result = await fn(tx)
+        } catch (e) {
+          await tx.query(`ROLLBACK TO SAVEPOINT ${name}`)
+          throw e
+        }
+        await tx.query(`RELEASE SAVEPOINT ${name}`)
+        return result
+      },
+    }
     return new SystemDatabase(joined, undefined, this.schemaName, this.appName, this.kind)
   }
 
@@ -107,7 +127,7 @@ export class SystemDatabase {
 
   /**
    * Runs fn in one transaction with a view of this system database bound to it; on a view already inside a
-   * transaction, fn joins it.
+   * transaction, fn runs in a savepoint of it (a throw undoes fn's writes only), and `isolation` is refused.
    */
   async transaction<T>(fn: (tx: SystemDatabase) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
     return await this.#q.transaction((tx) => fn(this.#port ? this.within(tx) : this), isolation)
