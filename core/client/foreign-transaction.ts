@@ -32,9 +32,10 @@ export function foreignTransaction(tx: unknown, method: string): Queryable {
 }
 
 function unsafeQueryable(tx: UnsafeTransaction, method: string): Queryable {
-  // Only a transaction's `sql` has savepoint(); the root instance has begin() and runs each statement on any connection.
-  if (typeof tx.savepoint !== 'function' && typeof tx.begin === 'function') {
-    throw new TypeError(`${method}: this is a postgres.js instance, not a transaction: call it with the \`sql\` that sql.begin(sql => ...) passes`)
+  // Only a transaction's `sql` has savepoint(): the root instance runs each statement on any connection, and a
+  // reserved connection (sql.reserve()) autocommits each one.
+  if (typeof tx.savepoint !== 'function') {
+    throw new TypeError(`${method}: this is a postgres.js instance or reserved connection, not a transaction: call it with the \`sql\` that sql.begin(sql => ...) passes`)
   }
   return {
     async query<TRow>(text: string, params: readonly unknown[] = []): Promise<TRow[]> {
@@ -50,6 +51,10 @@ function rowsQueryable(tx: RowsTransaction, method: string): Queryable {
   if (typeof tx.transaction === 'function') {
     throw new TypeError(`${method}: this is a database, not a transaction: pass the transaction its transaction(tx => ...) hands you`)
   }
+  // Without node-postgres's transaction status, only a PGlite transaction is known to hold its statements together.
+  if (typeof tx.getTransactionStatus !== 'function' && !isPGliteTransaction(tx)) {
+    throw new TypeError(`${method}: this is not a transaction: pass a node-postgres client after BEGIN, or a PGlite transaction`)
+  }
   return {
     async query<TRow>(text: string, params: readonly unknown[] = []): Promise<TRow[]> {
       // node-postgres reports the server's transaction state ('I' idle, 'T' in one, 'E' failed): checked per
@@ -60,6 +65,12 @@ function rowsQueryable(tx: RowsTransaction, method: string): Queryable {
       return (await tx.query(text, defined(params))).rows as TRow[]
     },
   }
+}
+
+/** PGlite's transaction object: query() plus exec(), rollback() and a boolean `closed`. */
+function isPGliteTransaction(tx: RowsTransaction): boolean {
+  const t = tx as RowsTransaction & { exec?: unknown; rollback?: unknown; closed?: unknown }
+  return typeof t.exec === 'function' && typeof t.rollback === 'function' && typeof t.closed === 'boolean'
 }
 
 /** The caller's driver may refuse undefined parameters (postgres.js does unless configured): send NULL. */

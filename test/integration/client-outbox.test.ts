@@ -177,6 +177,26 @@ describeOn('postgres', 'DBOSClient transactional outbox', (db) => {
       await c.end()
     }
   })
+
+  it('refuses a postgres.js reserved connection: outside sql.begin it autocommits each statement', async () => {
+    const reserved = await sql.reserve()
+    try {
+      const id = 'outbox-reserved'
+      const options = { workflowName: 'outboxShip', queueName: queue.name, workflowID: id }
+      await expect(client.enqueueInTransaction(reserved, options, 'a', 1)).rejects.toThrow(/not a transaction/)
+      expect(await rowsOf(id)).toBe(0)
+    } finally {
+      reserved.release()
+    }
+  })
+
+  it('refuses a query-only object that is neither a node-postgres client nor a PGlite transaction', async () => {
+    const autocommits = { query: async (text: string, params?: unknown[]) => await pool.query(text, params) }
+    const id = 'outbox-unknown-client'
+    const options = { workflowName: 'outboxShip', queueName: queue.name, workflowID: id }
+    await expect(client.enqueueInTransaction(autocommits, options, 'a', 1)).rejects.toThrow(/not a transaction/)
+    expect(await rowsOf(id)).toBe(0)
+  })
 })
 
 skipOn(
