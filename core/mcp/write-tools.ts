@@ -26,14 +26,23 @@ const sendArgs = v.strictObject({
 export const WRITE_TOOLS: readonly McpTool[] = [
   tool({
     name: 'cancel_workflow',
-    description: 'Cancels a workflow and its child workflows: they are no longer run, retried or recovered. ' +
-      'Returns JSON { cancelled: [IDs] } (empty when the workflow had already finished).',
-    inputSchema: ONE_WORKFLOW,
-    args: v.strictObject({ workflow_id: workflowID }),
+    description: 'Cancels a workflow (with cancel_children, its descendant workflows too): it is no longer run, ' +
+      'retried or recovered. Returns JSON { cancelled: [IDs] } (empty when nothing was left to cancel).',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        workflow_id: WORKFLOW_ID,
+        cancel_children: { type: 'boolean', description: 'Also cancel the workflows it started, and theirs (default false)' },
+      },
+      required: ['workflow_id'],
+      additionalProperties: false,
+    },
+    args: v.strictObject({ workflow_id: workflowID, cancel_children: v.optional(v.boolean(), false) }),
     write: true,
     async run(deps, a) {
       await existing(deps, a.workflow_id)
-      return { cancelled: await cancelWorkflows(deps.sys(), { workflowID: a.workflow_id }, deps.effects?.()) }
+      const options = { cancelChildren: a.cancel_children }
+      return { cancelled: await cancelWorkflows(deps.sys(), { workflowID: a.workflow_id }, deps.effects?.(), options) }
     },
   }),
   tool({

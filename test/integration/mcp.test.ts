@@ -20,6 +20,7 @@ import { afterAll, beforeAll, expect, it } from '../harness.ts'
 import { scriptCommand } from '../support/command.ts'
 import { describeEachDatabase, describeOn } from '../support/databases.ts'
 import { perdure } from '../support/perdure.ts'
+import { waitFor } from '../support/wait.ts'
 
 const { DBOS, serve } = perdure
 const APP = 'mcp-test'
@@ -39,6 +40,12 @@ const waiting = DBOS.registerWorkflow(async () => {
   await DBOS.runStep(async () => 'started', { name: 'start' })
   return await DBOS.recv<string>('go', 600)
 }, { name: 'mcpWaiting' })
+
+// Starts a waiting child under `<own ID>-child`, then waits itself.
+const parent = DBOS.registerWorkflow(async () => {
+  await DBOS.startWorkflow(waiting, { workflowID: `${DBOS.workflowID}-child` })()
+  return await DBOS.recv<string>('go', 600)
+}, { name: 'mcpParent' })
 
 interface Text {
   type: string
@@ -175,6 +182,21 @@ describeEachDatabase('MCP server', (db) => {
         await client.close()
       }
       expect((await DBOS.getWorkflowStatus(ids.httpWait))?.status).toBe('CANCELLED')
+      // Children are cancelled only when asked, as DBOS.cancelWorkflow does.
+      const parentID = `mcp-parent-${crypto.randomUUID()}`
+      await DBOS.startWorkflow(parent, { workflowID: parentID })()
+      await waitFor('the child', async () => (await DBOS.getWorkflowStatus(`${parentID}-child`)) ?? undefined)
+      const withChildren = await connect(http(server.port, { authorization: `Bearer ${token}` }))
+      try {
+        const listed = (await withChildren.listTools()).tools.find((t) => t.name === 'cancel_workflow')!
+        expect(listed.description).not.toContain('child workflows:')
+        expect(Object.keys(listed.inputSchema.properties ?? {})).toEqual(['workflow_id', 'cancel_children'])
+        const answer = await json<{ cancelled: string[] }>(withChildren, 'cancel_workflow', { workflow_id: parentID, cancel_children: true })
+        expect(answer.cancelled.sort()).toEqual([parentID, `${parentID}-child`].sort())
+      } finally {
+        await withChildren.close()
+      }
+      expect((await DBOS.getWorkflowStatus(`${parentID}-child`))?.status).toBe('CANCELLED')
     } finally {
       await server.close()
     }
