@@ -1,7 +1,8 @@
 // Issue #17's dashboard in real headless Chromium, served by the admin server: the list shows a workflow the
 // test started; its page shows every step on the timeline in order, its child linked; cancel and fork from
 // the page (each through its confirmation) take effect in the database; a stream's live tail shows a value
-// written after the page opened; with an admin token, the page shows nothing until the token is given.
+// written after the page opened; with an admin token, the page shows nothing until the token is given;
+// pausing a schedule from its view (after confirming) sets its row PAUSED.
 //
 // Node only (Playwright drives Chromium from Node), on Postgres and PGlite. Chromium comes from Debian;
 // without it the test is skipped, unless PERDURE_REQUIRE_BROWSER is set, which makes it fail.
@@ -45,6 +46,7 @@ const streamer = DBOS.registerWorkflow(async () => {
   await DBOS.writeStream('ticks', { tick: value })
   await DBOS.closeStream('ticks')
 }, { name: 'dashboardBrowserStreamer' })
+const scheduled = DBOS.registerWorkflow(async (_slot: Date, _context: unknown) => {}, { name: 'dashboardBrowserScheduled' })
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -221,6 +223,23 @@ function suite(db: TestDatabase): void {
       await page.reload()
       await page.waitForSelector(`#list tr[data-id="${id}"]`)
       expect(await page.isHidden('#gate')).toBe(true)
+    })
+  })
+
+  it("pausing a schedule from its view sets the schedule's row PAUSED", async () => {
+    const name = `dash-schedule-${crypto.randomUUID()}`
+    // A yearly slot: nothing fires by itself while the test runs.
+    await DBOS.createSchedule({ scheduleName: name, workflowFn: scheduled, schedule: '0 0 1 1 *' })
+    const admin = await startAdmin()
+    await withPage(async (page) => {
+      await page.goto(`${admin}/dashboard/#/schedules`)
+      const row = `#schedules tr[data-schedule="${name}"]`
+      await page.waitForSelector(`${row}[data-status="ACTIVE"]`)
+      expect(await page.getAttribute('nav a[data-nav="schedules"]', 'class')).toContain('on')
+      await confirmed(page, `${row} button[data-do="pause"]`)
+      await until(async () => (await DBOS.getSchedule(name))?.status === 'PAUSED', 'the pause to take effect')
+      await page.waitForSelector(`${row}[data-status="PAUSED"] button[data-do="resume"]`)
+      expect(await page.textContent('#notice')).toContain(`Paused ${name}`)
     })
   })
 }

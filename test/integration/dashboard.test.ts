@@ -4,7 +4,9 @@
 // Hosts are refused and actions want JSON, as on the admin API. A dashboard with no engine behind it (as
 // `perdure dashboard` serves one) reads and acts on the same database. A workflow's events, streams and
 // messages are listed, and queue counts and throughput are counted by the database (a backlog deeper than any
-// page is counted whole).
+// page is counted whole). Schedules are listed escaped, paused, resumed and triggered from the dashboard, with an
+// engine and without one (a run triggered then waits in its queue for the application); the application
+// versions are listed latest first and another made the latest.
 import { adminDeps, type AdminOptions, createAdminApp } from '../../core/admin/app.ts'
 import { dashboardDepsOf, type DashboardDeps } from '../../core/dashboard/app.ts'
 import { createDashboardServer } from '../../core/dashboard/standalone.ts'
@@ -39,6 +41,10 @@ const activity = DBOS.registerWorkflow(async () => {
   await DBOS.closeStream('done')
   return await DBOS.recv<string>('go', 30)
 }, { name: 'dashboardActivity' })
+const scheduleQueue = new WorkflowQueue('dash-schedules')
+const scheduled = DBOS.registerWorkflow(async (slot: Date, context: { n: number }) => {
+  await DBOS.setEvent('fired', { slot: slot.toISOString(), n: context.n })
+}, { name: 'dashboardScheduled' })
 
 /** A queued row of another application, which this process neither dispatches nor recovers. */
 function queuedRow(queueName: string, status: NewWorkflow['status'], applicationName: string): NewWorkflow {
@@ -243,5 +249,123 @@ function suite(db: TestDatabase): void {
   })
 }
 
+function schedulesSuite(db: TestDatabase): void {
+  const SCHEDULE = `nightly ${EVIL}`
+  const json = { 'content-type': 'application/json' }
+  const post = (app: { request: (path: string, init: RequestInit) => Response | Promise<Response> }, path: string, headers: Record<string, string> = {}) =>
+    app.request(path, { method: 'POST', body: '{}', headers: { ...json, ...headers } })
+  const bearer = { authorization: `Bearer ${TOKEN}` }
+  const admin = () => {
+    const system = launchedSystem()!
+    return createAdminApp(adminDeps(system.engine, system.dispatcher), {})
+  }
+  /** The dashboard alone, on this process's system database, with no engine behind it. */
+  const standalone = () => {
+    const { sys, serialization, runtime } = launchedSystem()!.engine.settings
+    return createDashboardServer({ sys: () => sys, serialization: () => serialization, timer: () => runtime.timer }, { token: TOKEN })
+  }
+  const fragment = async (app: ReturnType<typeof admin>, path: string) => await (await app.request(path)).text()
+  const statusOf = async (name: string) => (await DBOS.getSchedule(name))?.status
+  const text = async (r: Response | Promise<Response>) => await (await r).text()
+
+  beforeAll(async () => {
+    DBOS.setConfig({ name: 'dashboard-schedules', systemDatabaseUrl: db.fresh(), logLevel: 'error', runAdminServer: false })
+    await DBOS.launch()
+    // A yearly slot: nothing fires by itself while the test runs.
+    await DBOS.createSchedule({
+      scheduleName: SCHEDULE, workflowFn: scheduled, schedule: '0 0 1 1 *', context: { n: 7 },
+      options: { cronTimezone: 'Europe/Paris', queueName: scheduleQueue.name },
+    })
+  })
+  afterAll(async () => {
+    await DBOS.shutdown()
+    await db.dropAll()
+  })
+
+  it('lists each schedule escaped, with its crontab, zone, status, queue and application', async () => {
+    const page = await fragment(admin(), '/dashboard/fragments/schedules')
+    expect(page).not.toContain('<script')
+    const row = page.match(/<tr data-schedule="nightly &lt;script&gt;[^"]*" data-status="ACTIVE">[\s\S]*?<\/tr>/)?.[0]
+    expect(row).toBeDefined()
+    expect(row).toContain('dashboardScheduled')
+    expect(row).toContain('<code>0 0 1 1 *</code>')
+    expect(row).toContain('Europe/Paris')
+    expect(row).toContain('dash-schedules')
+    expect(row).toContain('dashboard-schedules')
+    expect(row).toContain('data-do="pause"')
+    expect(row).toContain('data-do="trigger"')
+  })
+
+  it('pauses, resumes and triggers a schedule with an engine behind the dashboard', async () => {
+    const app = admin()
+    const path = `/dashboard/schedules/${encodeURIComponent(SCHEDULE)}`
+    expect((await post(app, `${path}/pause`)).status).toBe(204)
+    expect(await statusOf(SCHEDULE)).toBe('PAUSED')
+    const paused = await fragment(app, '/dashboard/fragments/schedules')
+    expect(paused).toContain('data-status="PAUSED"')
+    expect(paused).toContain('data-do="resume"')
+    expect((await post(app, `${path}/resume`)).status).toBe(204)
+    expect(await statusOf(SCHEDULE)).toBe('ACTIVE')
+
+    const triggered = await post(app, `${path}/trigger`)
+    expect(triggered.status).toBe(200)
+    const id = ((await triggered.json()) as { workflow_id: string }).workflow_id
+    expect(await DBOS.retrieveWorkflow(id).getResult()).toBeUndefined()
+    expect(await DBOS.getEvent<{ n: number }>(id, 'fired', 0)).toMatchObject({ n: 7 })
+    expect((await DBOS.getWorkflowStatus(id))?.queueName).toBe(scheduleQueue.name)
+
+    expect((await post(app, '/dashboard/schedules/no-such-schedule/pause')).status).toBe(404)
+    expect((await post(app, '/dashboard/schedules/no-such-schedule/trigger')).status).toBe(404)
+    // Another site cannot drive it, as it cannot any action.
+    expect((await post(app, `${path}/pause`, { origin: 'http://evil.example' })).status).toBe(403)
+    expect(await statusOf(SCHEDULE)).toBe('ACTIVE')
+  })
+
+  it('pauses and triggers without an engine: the run waits in its queue for the application', async () => {
+    const app = standalone()
+    const path = `/dashboard/schedules/${encodeURIComponent(SCHEDULE)}`
+    for (const p of ['/dashboard/fragments/schedules', '/dashboard/fragments/versions']) expect((await app.request(p)).status).toBe(401)
+    for (const op of ['pause', 'resume', 'trigger']) expect((await post(app, `${path}/${op}`)).status).toBe(401)
+    expect(await statusOf(SCHEDULE)).toBe('ACTIVE')
+
+    expect(await text(app.request('/dashboard/fragments/schedules', { headers: bearer }))).toContain('nightly &lt;script&gt;')
+    expect((await post(app, `${path}/pause`, bearer)).status).toBe(204)
+    expect(await statusOf(SCHEDULE)).toBe('PAUSED')
+    const triggered = await post(app, `${path}/trigger`, bearer)
+    expect(triggered.status).toBe(200)
+    const id = ((await triggered.json()) as { workflow_id: string }).workflow_id
+    // This process's executor, polling the schedule's queue, runs it: a triggered run needs no active schedule.
+    await until(async () => (await DBOS.getWorkflowStatus(id))?.status === 'SUCCESS', 'the triggered run')
+    expect(await DBOS.getEvent<{ n: number }>(id, 'fired', 0)).toMatchObject({ n: 7 })
+    expect((await post(app, `${path}/resume`, bearer)).status).toBe(204)
+    expect(await statusOf(SCHEDULE)).toBe('ACTIVE')
+  })
+
+  it('lists the application versions latest first, and makes another the latest', async () => {
+    const sys = launchedSystem()!.engine.settings.sys
+    const own = DBOS.applicationVersion
+    const other = `v-${EVIL}`
+    await sleep(5)
+    await sys.registerVersion(other)
+    const page = await fragment(admin(), '/dashboard/fragments/versions')
+    expect(page).not.toContain('<script')
+    expect(page).toMatch(/<tr data-version="v-&lt;script&gt;[^"]*" data-latest>[\s\S]*LATEST[\s\S]*<tr data-version="[^"]+">[\s\S]*data-do="latest"/)
+    expect(page).toContain('dashboard-schedules')
+    expect(page).toContain('<time datetime=')
+
+    // Without an engine, as `perdure dashboard` serves it; the process's own version is made the latest again.
+    const app = standalone()
+    expect((await post(app, `/dashboard/versions/${encodeURIComponent(own)}/latest`)).status).toBe(401)
+    expect((await DBOS.getLatestApplicationVersion()).versionName).toBe(other)
+    expect((await post(app, `/dashboard/versions/${encodeURIComponent(own)}/latest`, bearer)).status).toBe(204)
+    expect((await DBOS.getLatestApplicationVersion()).versionName).toBe(own)
+    const after = await text(app.request('/dashboard/fragments/versions', { headers: bearer }))
+    expect(after.indexOf(`data-version="${own}" data-latest`)).toBeGreaterThan(-1)
+    expect((await post(app, '/dashboard/versions/no-such-version/latest', bearer)).status).toBe(404)
+  })
+}
+
 describeOn('postgres', 'the dashboard server', suite)
 describeOn('pglite', 'the dashboard server', suite)
+describeOn('postgres', 'the dashboard\'s schedules and versions', schedulesSuite)
+describeOn('pglite', 'the dashboard\'s schedules and versions', schedulesSuite)
