@@ -223,15 +223,15 @@ export const SCRIPT = String.raw`(function () {
 
   async function operate(button) {
     var op = button.getAttribute('data-do')
-    var schedule = button.getAttribute('data-schedule')
-    var name = schedule !== null ? schedule : button.getAttribute('data-version')
-    var path = (schedule !== null ? 'schedules/' : 'versions/') + encodeURIComponent(name) + '/' + op
+    var scheduleName = button.getAttribute('data-schedule')
+    var name = scheduleName !== null ? scheduleName : button.getAttribute('data-version')
+    var path = (scheduleName !== null ? 'schedules/' : 'versions/') + encodeURIComponent(name) + '/' + op
     var text = OPERATIONS[op](name)
     if (!(await confirmAction(text[0]))) return
     var r = await request(path, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })
     if (!r.ok) return notice(await failure(r))
     notice(op === 'trigger' ? text[1] + ' as workflow ' + (await r.json()).workflow_id : text[1], true)
-    await (schedule !== null ? showSchedules : showVersions)()
+    await (scheduleName !== null ? showSchedules : showVersions)()
   }
 
   async function tail(key) {
