@@ -1,11 +1,11 @@
 import type { Cron } from 'croner'
 import { type Engine, sleepFor } from '../engine/engine.ts'
-import type { Registry, WorkflowRegistration } from '../engine/registry.ts'
-import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
+import type { Registry } from '../engine/registry.ts'
 import { nextSlot, parseCrontab } from './crontab.ts'
 import { CODE_SCHEDULE_PREFIX } from '../sysdb/schedules.ts'
 import type { ScheduleRow } from '../sysdb/system-database.ts'
 import { declaredSchedules } from './schedules.ts'
+import { enqueueScheduledRun, executorHost } from '../management/schedules.ts'
 
 /** Re-read `workflow_schedules` this often during the first minute after launch, then every 30 s. */
 const FAST_POLL_MS = 1000
@@ -140,29 +140,28 @@ export class Scheduler {
   async #refresh(): Promise<void> {
     const rows = await this.#engine.settings.sys.readSchedules()
     if (this.#abort.signal.aborted) return
-    const wanted = new Map<string, { row: ScheduleRow; reg: WorkflowRegistration; definition: string }>()
+    const wanted = new Map<string, { row: ScheduleRow; definition: string }>()
     for (const row of rows) {
       if (row.status !== 'ACTIVE') continue
-      const reg = this.#registry.find(row.workflow_class_name || null, row.workflow_name)
-      if (!reg) continue
+      if (!this.#registry.find(row.workflow_class_name || null, row.workflow_name)) continue
       const definition = JSON.stringify([
         row.schedule, row.automatic_backfill, row.cron_timezone, row.queue_name, row.workflow_name,
         row.workflow_class_name, row.application_name, row.context,
       ])
-      wanted.set(row.schedule_name, { row, reg, definition })
+      wanted.set(row.schedule_name, { row, definition })
     }
     for (const [name, loop] of this.#loops) {
       if (wanted.get(name)?.definition === loop.definition) continue
       loop.abort.abort()
       this.#loops.delete(name)
     }
-    for (const [name, { row, reg, definition }] of wanted) {
+    for (const [name, { row, definition }] of wanted) {
       if (this.#loops.has(name)) continue
       const cron = this.#cronOf(row, definition)
       if (!cron) continue
       const loop: Loop = { definition, abort: new AbortController() }
       this.#loops.set(name, loop)
-      const running = this.#runLoop(row, reg, cron, loop.abort.signal)
+      const running = this.#runLoop(row, cron, loop.abort.signal)
       this.#running.add(running)
       void running.finally(() => this.#running.delete(running))
     }
@@ -182,7 +181,7 @@ export class Scheduler {
   }
 
   /** One schedule: sleep until each slot (plus jitter), enqueue its workflow, record it as fired. */
-  async #runLoop(row: ScheduleRow, reg: WorkflowRegistration, cron: Cron, signal: AbortSignal): Promise<void> {
+  async #runLoop(row: ScheduleRow, cron: Cron, signal: AbortSignal): Promise<void> {
     const { runtime, logger } = this.#engine.settings
     const backfill = row.automatic_backfill
     let previous = runtime.timer.now()
@@ -205,7 +204,7 @@ export class Scheduler {
         const ahead = slot - now
         const jitter = ahead > 0 ? Math.random() * Math.min(ahead / 10, MAX_JITTER_MS) : 0
         if (!(await this.#sleepUntil(slot + jitter, signal))) return
-        if (!(await this.#fire(row, reg, slot, signal))) return
+        if (!(await this.#fire(row, slot, signal))) return
         previous = slot
       }
     } catch (e) {
@@ -214,11 +213,11 @@ export class Scheduler {
   }
 
   /** Fires one slot, retrying while the database is away; false if the loop was stopped meanwhile. */
-  async #fire(row: ScheduleRow, reg: WorkflowRegistration, slot: number, signal: AbortSignal): Promise<boolean> {
+  async #fire(row: ScheduleRow, slot: number, signal: AbortSignal): Promise<boolean> {
     const { runtime, logger } = this.#engine.settings
     for (;;) {
       try {
-        await this.#enqueueSlot(row, reg, slot)
+        await this.#enqueueSlot(row, slot)
         return true
       } catch (e) {
         if (signal.aborted) return false
@@ -230,30 +229,15 @@ export class Scheduler {
     }
   }
 
-  async #enqueueSlot(row: ScheduleRow, reg: WorkflowRegistration, slot: number): Promise<void> {
+  async #enqueueSlot(row: ScheduleRow, slot: number): Promise<void> {
     const engine = this.#engine
-    const { sys, serialization, runtime, appVersion } = engine.settings
+    const { sys, serialization, runtime } = engine.settings
     const iso = new Date(slot).toISOString()
-    const format = serialization.appFormat
     // A schedule declared in code passes the enqueue time; one made with createSchedule, its context.
     const second = row.schedule_id.startsWith(CODE_SCHEDULE_PREFIX)
       ? new Date(runtime.timer.now())
       : await serialization.decode(row.context, null)
-    const queueName = row.queue_name ?? INTERNAL_QUEUE
-    const created = await sys.insertScheduledWorkflow({
-      workflowID: `sched-${row.schedule_name}-${iso}`,
-      name: reg.name,
-      className: reg.className || null,
-      queueName,
-      scheduleName: row.schedule_name,
-      applicationName: row.application_name ?? sys.appName,
-      fallbackVersion: appVersion,
-      applicationID: runtime.env('DBOS__APPID') ?? '',
-      serialization: format,
-      inputs: await serialization.encodeArgs([new Date(slot), second], format),
-      token: crypto.randomUUID(),
-    })
-    if (created) engine.onEnqueue(queueName)
+    await enqueueScheduledRun(executorHost(engine), row, `sched-${row.schedule_name}-${iso}`, new Date(slot), second)
     await sys.advanceLastFired(row.schedule_name, iso)
   }
 

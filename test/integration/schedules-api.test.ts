@@ -136,6 +136,18 @@ describeEachDatabase('the schedule API of DBOS 5.3', (db) => {
     expect(rows).toEqual([{ schedule_name: 'every-second', application_name: APP }])
   })
 
+  it("a row whose queue_name is '' (written by another tool) fires on the internal queue", async () => {
+    const { query, s } = rawSql()
+    await DBOS.createSchedule({ scheduleName: 'empty-queue', workflowFn: ticked, schedule: '* * * * * *' })
+    await query(`UPDATE ${s}.workflow_schedules SET queue_name = '' WHERE schedule_name = 'empty-queue'`)
+    // Slots fired before the update may have used the internal queue anyway: wait for one after it.
+    const after = runsOf('empty-queue').length
+    await waitFor('a run on the internal queue', async () => (runsOf('empty-queue').length >= after + 2 ? true : undefined))
+    await DBOS.deleteSchedule('empty-queue')
+    const stranded = await query(`SELECT workflow_uuid FROM ${s}.workflow_status WHERE queue_name = ''`)
+    expect(stranded).toEqual([])
+  })
+
   it('updateSchedule changes only the fields given, null clears one, and a changed context reaches the runs', async () => {
     await DBOS.createSchedule({
       scheduleName: 'updated', workflowFn: ticked, schedule: '0 0 1 1 *', context: 'old',
