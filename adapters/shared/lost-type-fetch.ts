@@ -14,6 +14,13 @@ function isLostTypeFetch(reason: unknown): boolean {
 
 let installed = false
 
+/** The web's rejection event, where the runtime has it (Deno): cancelled, only that rejection is dropped. */
+interface RejectionEvent {
+  reason: unknown
+  preventDefault(): void
+}
+type WebGlobal = { onunhandledrejection?: unknown; addEventListener?(type: string, listener: (event: RejectionEvent) => void): void }
+
 /**
  * Drops the unhandled rejection of a lost pg_type fetch; every other one goes on as without this listener:
  * thrown (the runtime's default), unless the application listens for them itself.
@@ -21,6 +28,14 @@ let installed = false
 export function ignoreLostTypeFetches(): void {
   if (installed) return
   installed = true
+  // Deno's own test runner and its default handling follow the web event, not node:process's listeners.
+  const web = globalThis as WebGlobal
+  if ('onunhandledrejection' in web && web.addEventListener) {
+    web.addEventListener('unhandledrejection', (event) => {
+      if (isLostTypeFetch(event.reason)) event.preventDefault()
+    })
+    return
+  }
   const listener = (reason: unknown) => {
     if (isLostTypeFetch(reason)) return
     if (process.listeners('unhandledRejection').every((l) => l === listener)) throw reason
