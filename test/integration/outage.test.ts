@@ -87,11 +87,13 @@ describeOn('postgres', 'system database outage', () => {
     const handles = await Promise.all(ids.map((workflowID) => DBOS.startWorkflow(stormSteps, { workflowID })()))
     const results = Promise.allSettled(handles.map((h) => h.getResult())).finally(() => (settled = true))
     // Kill every session of the test's database every ~100 ms while the workflows run (for at most 60 s,
-    // then the database stays up and they must finish), those still starting included.
+    // then the database stays up and they must finish). Sessions younger than 100 ms are spared, so that each
+    // gets some work done; postgres-restart.test.ts terminates them as they start.
     const stormEnds = Date.now() + 60_000
     while (!settled && Date.now() < stormEnds) {
       const rows = await admin`
-        SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = ${name} AND pid <> pg_backend_pid()`
+        SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+        WHERE datname = ${name} AND pid <> pg_backend_pid() AND backend_start < now() - interval '100 milliseconds'`
       killed += rows.filter((r) => r.ok).length
       rounds++
       await sleep(100)
