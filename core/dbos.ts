@@ -746,17 +746,13 @@ export class DBOS {
 
   /**
    * Runs workflows again from their last recorded steps, on `queueName` (default the internal queue); returns
-   * their handles. DBOSNonExistentWorkflowError if any does not exist, and then none is resumed.
+   * their handles. DBOSNonExistentWorkflowError if any does not exist, DBOSError for a queue that does not;
+   * then none is resumed.
    */
   static async resumeWorkflows<T>(workflowIDs: string[], options: { queueName?: string } = {}): Promise<WorkflowHandle<Awaited<T>>[]> {
-    if (options.queueName !== undefined) checkText('queueName', options.queueName)
     await recordedInternal('DBOS.resumeWorkflow', async () => {
       const eng = engine()
-      const { sys } = eng.settings
-      const ids = [...workflowIDs]
-      if (options.queueName === undefined) return void (await resumeWorkflows(sys, { workflowIDs: ids }, eng))
-      await sys.resumeWorkflows(ids, options.queueName)
-      eng.workflowsRequeued(ids, options.queueName)
+      await resumeWorkflows(eng.settings.sys, { workflowIDs }, eng, options ?? {})
     })
     return workflowIDs.map((id) => new Handle<Awaited<T>>(engine, id))
   }

@@ -1,5 +1,6 @@
 import { newWorkflowID } from '../engine/workflow-ids.ts'
-import { checkFork } from '../internal/input-checks.ts'
+import { DBOSError } from '../errors.ts'
+import { checkFork, checkText } from '../internal/input-checks.ts'
 import { INTERNAL_QUEUE, type SystemDatabase } from '../sysdb/system-database.ts'
 import { type Targets, targetIDs } from './targets.ts'
 
@@ -31,14 +32,30 @@ export async function cancelWorkflows(
   return cancelled
 }
 
+/** Options of a resume, as `DBOS.resumeWorkflows` takes them. */
+export interface ResumeOptions {
+  /** The queue they run on; default the internal one. */
+  queueName?: string
+}
+
 /**
- * Puts workflows back on the internal queue to run again from their last recorded step; a run still going
- * elsewhere loses its ownership. Throws DBOSNonExistentWorkflowError for an unknown ID.
+ * Puts workflows back on a queue (default the internal one) to run again from their last recorded step; a run
+ * still going elsewhere loses its ownership. Throws DBOSNonExistentWorkflowError for an unknown ID, and
+ * DBOSError for a queue that does not exist (nothing would ever run them there).
  */
-export async function resumeWorkflows(sys: SystemDatabase, targets: Targets, local?: LocalEffects): Promise<string[]> {
+export async function resumeWorkflows(
+  sys: SystemDatabase, targets: Targets, local?: LocalEffects, options: ResumeOptions = {},
+): Promise<string[]> {
   const ids = targetIDs(targets)
-  await sys.resumeWorkflows(ids)
-  local?.workflowsRequeued(ids, INTERNAL_QUEUE)
+  const queueName = options.queueName ?? INTERNAL_QUEUE
+  if (queueName !== INTERNAL_QUEUE) {
+    checkText('queueName', queueName)
+    if (!(await sys.queueExists(queueName))) {
+      throw new DBOSError(`Queue '${queueName}' does not exist: resume onto a declared queue, or omit queueName`)
+    }
+  }
+  await sys.resumeWorkflows(ids, queueName)
+  local?.workflowsRequeued(ids, queueName)
   return ids
 }
 
