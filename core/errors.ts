@@ -3,7 +3,7 @@ import {
 } from './error-codes.ts'
 
 /**
- * Every public error class. Codes and names follow the DBOS system-database contract (spec §10):
+ * Every public error class. Codes and names follow the DBOS system-database contract (docs/sysdb.md §10):
  * `name` is always the class name so that a serialized error keeps its type.
  */
 

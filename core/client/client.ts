@@ -39,7 +39,7 @@ export interface DBOSClientConfig {
   /** A caller-supplied postgres.js instance. */
   systemDatabasePool?: unknown
   serializer?: DBOSSerializer
-  /** Rows this client writes belong to this application (spec §3.1). */
+  /** Rows this client writes belong to this application (docs/sysdb.md §3.1). */
   applicationName?: string
 }
 
@@ -72,7 +72,7 @@ const POLL_MS = 1000
 /**
  * Drives a Perdure or DBOS application from outside it, with only a connection to its system database:
  * enqueue workflows, message them, read their results, events and streams, and manage them. It never
- * migrates, listens or notifies (spec §8); every wait polls.
+ * migrates, listens or notifies (docs/sysdb.md §8); every wait polls.
  * @example
  * const client = await DBOSClient.create({ systemDatabaseUrl: databaseUrl })
  * const handle = await client.enqueue({ workflowName: 'dataPipeline', queueName: 'pipelineQueue' }, task)

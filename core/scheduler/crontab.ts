@@ -2,7 +2,7 @@ import { Cron } from 'croner'
 import { DBOSError } from '../errors.ts'
 
 /**
- * Parses a crontab as spec §7.2 reads it: 5 fields, or 6 with a leading seconds field; names, `*`, ranges,
+ * Parses a crontab as docs/sysdb.md §7.2 reads it: 5 fields, or 6 with a leading seconds field; names, `*`, ranges,
  * steps, lists, `?` (same as `*`), weekday 7 for Sunday and the `@daily`-style nicknames. Day of month and
  * day of week must both match. Throws DBOSError naming the problem.
  * @param timezone IANA zone the times are evaluated in; local time when absent.

@@ -48,7 +48,7 @@ interface Loop {
 }
 
 /**
- * Fires scheduled workflows (spec §7.2). At launch `publish()` stores the declared schedules; `start()` then
+ * Fires scheduled workflows (docs/sysdb.md §7.2). At launch `publish()` stores the declared schedules; `start()` then
  * polls `workflow_schedules` and runs one loop per active row whose workflow is registered here, declared in
  * code or made at run time (createSchedule, by any DBOS or Perdure process). Each loop
  * enqueues the workflow of every slot under the deterministic ID `sched-<schedule_name>-<ISO slot>`, so every

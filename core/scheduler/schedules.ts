@@ -8,7 +8,7 @@ import { parseCrontab } from './crontab.ts'
  */
 export type ScheduleMode = 'ExactlyOncePerIntervalWhenActive' | 'ExactlyOncePerInterval'
 
-/** Options of `DBOS.registerScheduled` (spec §7.2). */
+/** Options of `DBOS.registerScheduled` (docs/sysdb.md §7.2). */
 export interface ScheduleConfig {
   /** 5 fields, or 6 with leading seconds, e.g. `'*\/30 * * * * *'`; evaluated in local time. */
   crontab: string
@@ -32,7 +32,7 @@ const MODES: readonly ScheduleMode[] = ['ExactlyOncePerIntervalWhenActive', 'Exa
 const declared = new Map<string, ScheduleDeclaration>()
 let frozen = false
 
-/** The schedule name of a workflow (spec §7.2): `<className>.<functionName>`. */
+/** The schedule name of a workflow (docs/sysdb.md §7.2): `<className>.<functionName>`. */
 export function scheduleNameOf(reg: WorkflowRegistration): string {
   return `${reg.className}.${reg.name}`
 }

@@ -2,7 +2,7 @@ import { DBOSError, DBOSInitializationError } from '../errors.ts'
 import { NOW_MS, scope, type Transactional } from './sql.ts'
 
 /**
- * Registers this process's application version (spec §3.1) and tells whether it is the latest.
+ * Registers this process's application version (docs/sysdb.md §3.1) and tells whether it is the latest.
  * Relaunching keeps the version's original timestamp.
  */
 export async function registerVersion(

@@ -1,4 +1,4 @@
-// SQL for scheduled workflows (spec §7.2): the `workflow_schedules` rows and the workflow row of each slot.
+// SQL for scheduled workflows (docs/sysdb.md §7.2): the `workflow_schedules` rows and the workflow row of each slot.
 import { DBOSConflictingRegistrationError } from '../errors.ts'
 import type { Queryable } from '../ports/database.ts'
 import { scope, type Transactional } from './sql.ts'
@@ -33,7 +33,7 @@ export interface PublishedSchedule {
 }
 
 /**
- * Publishes declared schedules in one transaction (spec §7.2): upserts their definitions, keeping each row's
+ * Publishes declared schedules in one transaction (docs/sysdb.md §7.2): upserts their definitions, keeping each row's
  * `schedule_id`, `status` and `last_fired_at`, so a schedule paused by a DBOS tool stays paused. With
  * `deleteUndeclared` (the latest version does this), this application's code schedules that are no longer
  * declared are deleted; rows without the code prefix are never touched.
@@ -91,7 +91,7 @@ export async function readSchedules(q: Queryable, s: string, appName: string | n
   )
 }
 
-/** The workflow row of one slot (spec §7.2 step 3). */
+/** The workflow row of one slot (docs/sysdb.md §7.2 step 3). */
 export interface ScheduledWorkflow {
   workflowID: string
   name: string
@@ -139,7 +139,7 @@ SELECT workflow_uuid FROM ws`,
   return rows.length === 1
 }
 
-/** Records a fired slot; `last_fired_at` only ever moves forward (spec §12 item 4). */
+/** Records a fired slot; `last_fired_at` only ever moves forward (docs/sysdb.md §12 item 4). */
 export async function advanceLastFired(q: Queryable, s: string, scheduleName: string, iso: string): Promise<void> {
   await q.query(
     `UPDATE ${s}.workflow_schedules SET last_fired_at = $2

@@ -58,7 +58,7 @@ export type { RewindRequest, VersionRow }
  * It is the only holder of SQL in Perdure; the engine, `DBOS`, `DBOSClient`, the admin server and every other
  * entry point go through its methods, and the table-level modules beside it stay small files underneath it.
  *
- * The application name scopes what the spec scopes by it (listings, recovery, queues, schedules, versions);
+ * The application name scopes what docs/sysdb.md scopes by it (listings, recovery, queues, schedules, versions);
  * reads by workflow ID are unscoped.
  */
 export class SystemDatabase {
@@ -82,8 +82,8 @@ export class SystemDatabase {
   }
 
   /**
-   * The system database in `schemaName` (unquoted; a name that is not a plain identifier is a
-   * DBOSInitializationError) of the database behind `db`, for application `appName` (null: no name).
+   * The system database in `schemaName` (unquoted; a name that is not a plain identifier throws a
+   * TypeError) of the database behind `db`, for application `appName` (null: no name).
    */
   static on(db: DatabasePort, schemaName: string, appName: string | null): SystemDatabase {
     return new SystemDatabase(db, db, schemaName, appName, db.kind)
