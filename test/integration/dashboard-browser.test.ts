@@ -226,6 +226,18 @@ function suite(db: TestDatabase): void {
     })
   })
 
+  it('a link with a malformed escape shows a notice and the list, not a blank page', async () => {
+    const admin = await startAdmin()
+    await withPage(async (page) => {
+      await page.goto(`${admin}/dashboard/#/workflows/%E0`)
+      await page.waitForSelector('#notice:not([hidden])')
+      expect(await page.textContent('#notice')).toContain('%E0')
+      expect(await page.isHidden('#list-view')).toBe(false)
+      await page.goto(`${admin}/dashboard/#/?queue=%E0`)
+      await page.waitForFunction(() => document.getElementById('notice')?.textContent?.includes('%E0'))
+    })
+  })
+
   it("pausing a schedule from its view sets the schedule's row PAUSED", async () => {
     const name = `dash-schedule-${crypto.randomUUID()}`
     // A yearly slot: nothing fires by itself while the test runs.

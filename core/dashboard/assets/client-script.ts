@@ -145,13 +145,18 @@ export const SCRIPT = String.raw`(function () {
     document.querySelectorAll('[data-nav]').forEach(function (a) { a.classList.toggle('on', a.getAttribute('data-nav') === view) })
   }
 
+  // A hand-edited link may hold a malformed escape (%E0): said in a notice rather than left as a blank page.
+  function decoded(text) {
+    try { return decodeURIComponent(text) } catch (e) { notice('Not a valid link: ' + text); return null }
+  }
+
   function route() {
     stop()
     notice('')
     var hash = location.hash.slice(1) || '/'
     var wf = /^\/workflows\/(.+)$/.exec(hash)
-    if (wf) {
-      var id = decodeURIComponent(wf[1])
+    var id = wf && decoded(wf[1])
+    if (id !== null && wf) {
       if (id !== state.id) closeTail()
       state.id = id
       show('workflow')
@@ -161,7 +166,8 @@ export const SCRIPT = String.raw`(function () {
     if (hash === '/schedules') { show('schedules'); return run(showSchedules) }
     if (hash === '/versions') { show('versions'); return run(showVersions) }
     var queue = /^\/\?queue=(.*)$/.exec(hash)
-    if (queue) { $('filters').elements.queue.value = decodeURIComponent(queue[1]); state.offset = 0 }
+    var queueName = queue && decoded(queue[1])
+    if (queueName !== null && queue) { $('filters').elements.queue.value = queueName; state.offset = 0 }
     show('list')
     return run(showList)
   }
