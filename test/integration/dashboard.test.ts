@@ -242,6 +242,22 @@ function suite(db: TestDatabase): void {
     expect((await app.request('/dashboard/')).status).toBe(200)
   })
 
+  it('standalone: a body the client breaks off mid-read is a 400, not the framework\'s 500', async () => {
+    const { sys, serialization, runtime } = launchedSystem()!.engine.settings
+    const app = createDashboardServer({ sys: () => sys, serialization: () => serialization, timer: () => runtime.timer }, { token: TOKEN })
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"start_'))
+        controller.error(new Error('connection reset by the client'))
+      },
+    })
+    const answer = await app.request(`/dashboard/workflows/${encodeURIComponent(hostileID)}/fork`, {
+      method: 'POST', body: broken, duplex: 'half', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    } as RequestInit)
+    expect(answer.status).toBe(400)
+    expect(await answer.json()).toEqual({ error: 'Request body could not be read' })
+  })
+
   it('is answered by the same deps a launched process gives (dashboardDepsOf)', async () => {
     const deps = dashboardDepsOf(() => launchedSystem()!.engine)
     expect(deps.effects?.()).toBe(launchedSystem()!.engine)
