@@ -18,6 +18,8 @@ export const PAGE_SIZE = 50
 const CHART_MINUTES = 15
 /** Events, streams and messages shown on a workflow's page at most, each. */
 export const ACTIVITY_LIMIT = 100
+/** Steps shown on a workflow's timeline at most: a page of a very long workflow stays quick to render. */
+export const STEP_LIMIT = 500
 
 /** Runs input checks; the problem they name is the client's, answered 400. */
 function checked<T>(run: () => T): T {
@@ -68,7 +70,11 @@ export async function readWorkflowPage(
   const steps = await listWorkflowSteps(sys, serialization, id)
   const status = await toWorkflowStatus(found.row, serialization)
   const activity = await readActivity(sys, serialization, id)
-  return { row: found.row, extra: found.extra, status, steps: steps ?? [], activity, now }
+  const all = steps ?? []
+  return {
+    row: found.row, extra: found.extra, status, steps: all.slice(0, STEP_LIMIT), stepLimit: STEP_LIMIT,
+    moreSteps: all.length > STEP_LIMIT, activity, now,
+  }
 }
 
 /** A stored value as display text, decoded as the application encoded it. */

@@ -9,6 +9,7 @@
 // versions are listed latest first and another made the latest.
 import { adminDeps, type AdminOptions, createAdminApp } from '../../core/admin/app.ts'
 import { dashboardDepsOf, type DashboardDeps } from '../../core/dashboard/app.ts'
+import { STEP_LIMIT } from '../../core/dashboard/data.ts'
 import { createDashboardServer } from '../../core/dashboard/standalone.ts'
 import { launchedSystem } from '../../core/dbos.ts'
 import type { NewWorkflow, SystemDatabase } from '../../core/sysdb/system-database.ts'
@@ -41,6 +42,9 @@ const activity = DBOS.registerWorkflow(async () => {
   await DBOS.closeStream('done')
   return await DBOS.recv<string>('go', 30)
 }, { name: 'dashboardActivity' })
+const manySteps = DBOS.registerWorkflow(async (n: number) => {
+  for (let i = 0; i < n; i++) await DBOS.runStep(async () => i, { name: `step-${i}` })
+}, { name: 'dashboardManySteps' })
 const scheduleQueue = new WorkflowQueue('dash-schedules')
 const scheduled = DBOS.registerWorkflow(async (slot: Date, context: { n: number }) => {
   await DBOS.setEvent('fired', { slot: slot.toISOString(), n: context.n })
@@ -240,6 +244,18 @@ function suite(db: TestDatabase): void {
     expect(await DBOS.getWorkflowStatus(newID)).toBeNull()
     expect((await app.request('/dashboard/fragments/workflows')).status).toBe(401)
     expect((await app.request('/dashboard/')).status).toBe(200)
+  })
+
+  it("a workflow's page shows its first STEP_LIMIT steps and says more follow", async () => {
+    const id = `dash-many-steps-${crypto.randomUUID()}`
+    await (await DBOS.startWorkflow(manySteps, { workflowID: id })(STEP_LIMIT + 1)).getResult()
+    const system = launchedSystem()!
+    const app = createAdminApp(adminDeps(system.engine, system.dispatcher), {})
+    const page = await text(app.request(`/dashboard/fragments/workflows/${id}`))
+    expect(page).toContain(`step-${STEP_LIMIT - 1}<`)
+    expect(page).not.toContain(`step-${STEP_LIMIT}<`)
+    expect(page).toContain(`(${STEP_LIMIT}+)`)
+    expect(page).toContain(`The first ${STEP_LIMIT} are shown.`)
   })
 
   it('standalone: a body the client breaks off mid-read is a 400, not the framework\'s 500', async () => {

@@ -12,7 +12,10 @@ export interface WorkflowPage {
   row: StatusRow
   extra: ExtraColumns | undefined
   status: WorkflowStatus
+  /** The first `stepLimit` steps; `moreSteps` says that others follow. */
   steps: readonly StepInfo[]
+  stepLimit: number
+  moreSteps: boolean
   activity: Activity
   now: number
 }
@@ -108,7 +111,7 @@ export function workflowPage(p: WorkflowPage): Html {
 <header class="wf-head"><h2 class="id">${row.workflow_uuid}</h2>${badge(row.status)}${actions(row.status)}</header>
 ${properties(p)}
 ${payloads(p.status)}
-<section><h3>Steps <span class="muted">(${String(steps.length)})</span></h3>${timeline(steps, range, now, true)}</section>
+<section><h3>Steps <span class="muted">(${String(steps.length)}${p.moreSteps ? '+' : ''})</span></h3>${timeline(steps, range, now, true)}${more(p.stepLimit, p.moreSteps)}</section>
 <div class="activity">
 <section class="panel" id="events"><h3>Events <span class="muted">(${String(activity.events.length)}${activity.moreEvents ? '+' : ''})</span></h3>${events(activity)}</section>
 <section class="panel" id="streams"><h3>Streams <span class="muted">(${String(activity.streams.length)}${activity.moreStreams ? '+' : ''})</span></h3>${streams(activity)}</section>
