@@ -157,22 +157,21 @@ export const READ_TOOLS: readonly McpTool[] = [
     async run(deps, a: v.InferOutput<typeof streamArgs>) {
       checkLookupID('workflow_id', a.workflow_id)
       checkKey('key', a.key)
-      const sys = deps.sys()
       const values: unknown[] = []
       let offset = a.offset ?? 0
       const limit = a.limit ?? 100
-      for (;;) {
-        const row = await sys.readStreamAt(a.workflow_id, a.key, offset)
-        if (!row) throw new ToolError(`No workflow with ID ${JSON.stringify(a.workflow_id)}`)
-        if (row.value === null) {
-          const active = row.status === 'PENDING' || row.status === 'ENQUEUED' || row.status === 'DELAYED'
-          return { values, nextOffset: offset, state: active ? 'open' : 'ended' }
-        }
+      // One value past the limit tells whether the stream closes right after the values answered.
+      const range = await deps.sys().readStreamRange(a.workflow_id, a.key, offset, limit + 1)
+      if (!range) throw new ToolError(`No workflow with ID ${JSON.stringify(a.workflow_id)}`)
+      for (const row of range.values) {
+        if (row.offset !== offset) break
         if (isCloseMarker(row.value, row.serialization)) return { values, nextOffset: offset, state: 'closed' }
         if (values.length === limit) return { values, nextOffset: offset, state: 'open' }
         values.push(await deps.serialization().safeDecode(row.value, row.serialization))
         offset++
       }
+      const active = range.status === 'PENDING' || range.status === 'ENQUEUED' || range.status === 'DELAYED'
+      return { values, nextOffset: offset, state: active ? 'open' : 'ended' }
     },
   }),
   tool({

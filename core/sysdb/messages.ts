@@ -87,6 +87,33 @@ export async function readStreamAt(
   return row
 }
 
+/** Consecutive stream values from one offset on, with the writer's status; `values` may be empty. */
+export interface StreamRange {
+  status: string
+  values: { value: string; serialization: string | null; offset: number }[]
+}
+
+/**
+ * Up to `count` stream values at `offset` and after, in offset order, in one statement; undefined when there
+ * is no workflow of that ID.
+ */
+export async function readStreamRange(
+  q: Queryable, s: string, workflowID: string, key: string, offset: number, count: number,
+): Promise<StreamRange | undefined> {
+  const rows = await q.query<{ status: string; value: string | null; serialization: string | null; offset: number | null }>(
+    `SELECT ws.status, st.value, st.serialization, st."offset" FROM ${s}.workflow_status ws
+     LEFT JOIN LATERAL (
+       SELECT value, serialization, "offset" FROM ${s}.streams
+       WHERE workflow_uuid = ws.workflow_uuid AND key = $2 AND "offset" >= $3 ORDER BY "offset" LIMIT $4
+     ) st ON true
+     WHERE ws.workflow_uuid = $1 ORDER BY st."offset"`,
+    [workflowID, key, offset, count],
+  )
+  if (rows.length === 0) return undefined
+  const values = rows.flatMap((r) => r.value === null || r.offset === null ? [] : [{ value: r.value, serialization: r.serialization, offset: Number(r.offset) }])
+  return { status: rows[0]!.status, values }
+}
+
 /** The outcome of one attempt to receive: a consumed message, a recorded timeout, or nothing yet. */
 export interface ReceiveAttempt {
   owned: boolean

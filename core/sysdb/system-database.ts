@@ -8,6 +8,8 @@ import { bounceDebounced, type DebounceTarget, type DedupHolder, insertDebounced
 import { listWorkflowRows, type WorkflowFilters } from './list-workflows.ts'
 import { cancelWorkflows, deleteWorkflows, type ForkRequest, forkWorkflow, resumeWorkflows } from './management.ts'
 import { appendStream, insertMessage, NULL_TOPIC, readEvent, readStreamAt, type ReceiveAttempt, receiveMessage, type StreamRead, upsertEvent } from './messages.ts'
+import { readStreamRange, type StreamRange } from './messages.ts'
+export type { StreamRange }
 import { migrate } from './migrations.ts'
 import { type Checkpoint, type CheckpointResult, checkOwner, loadOperations, type RecordedOperation, writeCheckpoints } from './operation-outputs.ts'
 import { type ClaimedRow, type Claimer, claim, limitsOfRow, partitionKeys, promoteDelayed, publishQueues, queueExists, type QueueRow, readQueueRows } from './queues.ts'
@@ -509,5 +511,12 @@ export class SystemDatabase {
   /** Changes the given stored limits of a queue; false when there is no row of that name. */
   async updateQueue(name: string, changes: QueueChanges, now: number): Promise<boolean> {
     return await updateQueue(this.#q, this.#s, name, changes, now)
+  }
+
+  // Stream ranges (MCP read_stream): many values in one statement
+
+  /** Up to `count` stream values from `offset` on, with the writer's status; undefined for an unknown workflow. */
+  async readStreamRange(workflowID: string, key: string, offset: number, count: number): Promise<StreamRange | undefined> {
+    return await readStreamRange(this.#q, this.#s, workflowID, key, offset, count)
   }
 }

@@ -102,6 +102,9 @@ async function readsAndRefuses(client: Client, doneID: string, waitingID: string
   expect(await json(client, 'get_event', { workflow_id: doneID, key: 'nothing' })).toEqual({ key: 'nothing', set: false })
   expect(await json(client, 'read_stream', { workflow_id: doneID, key: 'out' })).toEqual({ values: ['one', 'two'], nextOffset: 2, state: 'closed' })
   expect(await json(client, 'read_stream', { workflow_id: doneID, key: 'out', limit: 1 })).toEqual({ values: ['one'], nextOffset: 1, state: 'open' })
+  expect(await json(client, 'read_stream', { workflow_id: doneID, key: 'out', limit: 2 })).toEqual({ values: ['one', 'two'], nextOffset: 2, state: 'closed' })
+  expect(await json(client, 'read_stream', { workflow_id: doneID, key: 'out', offset: 1, limit: 1 })).toEqual({ values: ['two'], nextOffset: 2, state: 'closed' })
+  expect(await json(client, 'read_stream', { workflow_id: doneID, key: 'none' })).toEqual({ values: [], nextOffset: 0, state: 'ended' })
 
   const missing = await callTool(client, 'get_workflow', { workflow_id: 'no-such-workflow' })
   expect(missing.isError).toBe(true)
