@@ -47,7 +47,8 @@ export function databaseUrl(ctx: CliContext, args: ParsedArgs, given?: string): 
 export async function openSystem(
   ctx: CliContext, url: string, schemaName: string, o: { appName: string | null; requireTables: boolean },
 ): Promise<SystemDatabase> {
-  const db = await openSystemDatabase(ctx.runtime, { name: 'perdure-cli', systemDatabasePoolSize: 2 }, url)
+  // No wait for a server that refuses or is starting: a command answers at once, and its user runs it again.
+  const db = await openSystemDatabase(ctx.runtime, { name: 'perdure-cli', systemDatabasePoolSize: 2, systemDatabaseWaitMs: 0 }, url)
   try {
     let sys: SystemDatabase
     try {
