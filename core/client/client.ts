@@ -28,7 +28,7 @@ import { foreignTransaction } from './foreign-transaction.ts'
 import * as schedules from '../management/schedules.ts'
 import * as queues from '../management/queues.ts'
 import type { RegisterQueueOptions, WorkflowQueue } from '../queue/workflow-queue.ts'
-import type { RenamedRows, RenameOptions } from '../sysdb/application-rename.ts'
+import type { RenamedRows, RenameOptions } from '../sysdb/system-database.ts'
 import { DBOSError } from '../errors.ts'
 
 /** Options of `DBOSClient.create`. */

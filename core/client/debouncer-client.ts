@@ -2,7 +2,7 @@ import type { StartWorkflowParams } from '../dbos.ts'
 import { DBOSError, DBOSQueueDuplicatedError } from '../errors.ts'
 import { currentRuntime } from '../runtime.ts'
 import { PORTABLE, Serialization } from '../serialization/serializer.ts'
-import { INTERNAL_QUEUE } from '../sysdb/sql.ts'
+import { INTERNAL_QUEUE } from '../queue/internal-queue.ts'
 import type { ClientHandle, DBOSClient } from './client.ts'
 import type { DebounceResult } from './debounce.ts'
 

@@ -5,8 +5,7 @@ import type { IsolationLevel, Queryable } from '../ports/database.ts'
 /** Milliseconds since the epoch on the database clock (docs/sysdb.md §0, NOW_MS). */
 export const NOW_MS = '(EXTRACT(epoch FROM now()) * 1000)::bigint'
 
-/** The unlimited queue every executor dispatches: recovery, resume and fork land here. */
-export const INTERNAL_QUEUE = '_dbos_internal_queue'
+export { INTERNAL_QUEUE } from '../queue/internal-queue.ts'
 
 /**
  * SCOPE(col) of docs/sysdb.md §0: with application names, rows of those applications or of none; with NULL, all.
