@@ -71,6 +71,12 @@ export function createMcpServer(sdk: McpSdk, deps: McpDeps, log: (message: strin
       annotations: { readOnlyHint: !t.write },
     })),
   }))
-  server.setRequestHandler(sdk.CallToolRequestSchema, (request) => call(deps, request.params.name, request.params.arguments, log))
+  // Typed here, not inferred: where the SDK's schema types do not resolve (Deno's check of the JSR package), the
+  // inferred parameter would be an implicit any.
+  server.setRequestHandler(
+    sdk.CallToolRequestSchema,
+    (request: { params: { name: string; arguments?: Record<string, unknown> } }) =>
+      call(deps, request.params.name, request.params.arguments, log),
+  )
   return server
 }
